@@ -1,0 +1,211 @@
+package org.jvs.core;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jvs.core.model.DestSpec;
+import org.jvs.core.model.ForwardingMethod;
+import org.jvs.core.model.IpAddr;
+import org.jvs.core.stats.Stats;
+
+/**
+ * A real server as one service sees it: its configuration, its live connection counts and its overload
+ * flag. Schedulers read it concurrently; the control thread changes configuration through
+ * {@link LoadBalancer}; data-plane threads account connections through the {@code conn*} methods.
+ *
+ * <p>Overload follows IPVS: set when {@code upper != 0 && active + inactive >= upper} as a connection is
+ * bound; cleared as one is unbound when {@code lower != 0 && total < lower}, or with no lower threshold when
+ * {@code total * 4 < upper * 3} (the hysteresis keeps a server from flapping at the limit).
+ */
+public final class Dest {
+    private final int id;
+    private final Service service;
+    private final IpAddr address;
+    private final int port;
+    private volatile DestSpec spec;
+    private volatile int weight;
+    private volatile boolean overloaded;
+    private volatile boolean available = true;
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger inactive = new AtomicInteger();
+    private final AtomicInteger persistent = new AtomicInteger();
+    private final Stats stats = new Stats();
+
+    /** For the LoadBalancer, and for tests that need a server outside a balancer. */
+    public Dest(int id, Service service, DestSpec spec) {
+        this.id = id;
+        this.service = service;
+        this.address = spec.address();
+        this.port = spec.port();
+        this.spec = spec;
+        this.weight = spec.weight();
+    }
+
+    /** Stable small integer naming this dest in connection entries; reused only after the dest is gone. */
+    public int id() {
+        return id;
+    }
+
+    public Service service() {
+        return service;
+    }
+
+    public IpAddr address() {
+        return address;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public DestSpec spec() {
+        return spec;
+    }
+
+    public ForwardingMethod method() {
+        return spec.method();
+    }
+
+    /** The weight schedulers use now. */
+    public int weight() {
+        return weight;
+    }
+
+    public int upperThreshold() {
+        return spec.upperThreshold();
+    }
+
+    public int lowerThreshold() {
+        return spec.lowerThreshold();
+    }
+
+    public boolean isOverloaded() {
+        return overloaded;
+    }
+
+    /** False once the dest has been removed from its service: it keeps serving its own connections only. */
+    public boolean isAvailable() {
+        return available;
+    }
+
+    /** May this server take a new flow? Weight above 0, not overloaded, still in its service. */
+    public boolean isUsable() {
+        return weight > 0 && !overloaded && available;
+    }
+
+    public int activeConns() {
+        return active.get();
+    }
+
+    public int inactiveConns() {
+        return inactive.get();
+    }
+
+    public int persistentConns() {
+        return persistent.get();
+    }
+
+    /** IPVS' load figure: {@code active * 256 + inactive} (an established connection costs far more). */
+    public long overhead() {
+        return ((long) active.get() << 8) + inactive.get();
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    // ---- data plane: connection accounting -------------------------------------------------------
+
+    /** A connection was bound to this server, active (established) or not. */
+    public void connBound(boolean isActive) {
+        (isActive ? active : inactive).incrementAndGet();
+        int upper = spec.upperThreshold();
+        if (upper != 0 && active.get() + inactive.get() >= upper) {
+            overloaded = true;
+        }
+    }
+
+    /** A connection bound to this server ended, in the given activity. */
+    public void connUnbound(boolean wasActive) {
+        (wasActive ? active : inactive).decrementAndGet();
+        if (overloaded) {
+            clearOverloadIfBelow();
+        }
+    }
+
+    /** A bound connection moved between inactive and active (e.g. SYN_RECV to ESTABLISHED). */
+    public void connActivity(boolean nowActive) {
+        if (nowActive) {
+            inactive.decrementAndGet();
+            active.incrementAndGet();
+        } else {
+            active.decrementAndGet();
+            inactive.incrementAndGet();
+        }
+    }
+
+    public void templateBound() {
+        persistent.incrementAndGet();
+    }
+
+    public void templateUnbound() {
+        persistent.decrementAndGet();
+    }
+
+    private void clearOverloadIfBelow() {
+        DestSpec s = spec;
+        long total = (long) active.get() + inactive.get();
+        int upper = s.upperThreshold();
+        int lower = s.lowerThreshold();
+        if (lower != 0) {
+            if (total < lower) {
+                overloaded = false;
+            }
+        } else if (upper != 0) {
+            if (total * 4 < (long) upper * 3) {
+                overloaded = false;
+            }
+        } else {
+            overloaded = false;
+        }
+    }
+
+    // ---- control plane ---------------------------------------------------------------------------
+
+    /** Applies an edited configuration (same address and port). Weight follows the spec. */
+    void apply(DestSpec newSpec) {
+        spec = newSpec;
+        weight = newSpec.weight();
+        int upper = newSpec.upperThreshold();
+        long total = (long) active.get() + inactive.get();
+        if (upper == 0) {
+            overloaded = false;
+        } else if (total >= upper) {
+            overloaded = true;
+        } else if (overloaded) {
+            clearOverloadIfBelow();
+        }
+    }
+
+    /**
+     * Sets the weight schedulers use without changing the configured one: for health checks (inhibit on
+     * failure) and dynamic feedback. The caller must then refresh the service's scheduler.
+     */
+    void effectiveWeight(int w) {
+        if (w < 0 || w > DestSpec.MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight " + w + " out of range");
+        }
+        weight = w;
+    }
+
+    void retire() {
+        available = false;
+    }
+
+    public String label() {
+        return address.withPort(port);
+    }
+
+    @Override
+    public String toString() {
+        return label() + " w=" + weight + " a=" + active.get() + " i=" + inactive.get() + (overloaded ? " overloaded" : "");
+    }
+}

@@ -1,0 +1,62 @@
+package org.jvs.core.model;
+
+/**
+ * The administrator's description of a real server in one service ({@code -a}/{@code -e}).
+ *
+ * @param upperThreshold 0 = no limit; at or above it (active + inactive) the server is overloaded
+ * @param lowerThreshold 0 = use 3/4 of the upper threshold to clear the overload
+ */
+public record DestSpec(IpAddr address, int port, ForwardingMethod method, int weight,
+                       int upperThreshold, int lowerThreshold) {
+
+    public static final int MAX_WEIGHT = 65535;
+
+    public DestSpec {
+        if (address == null) {
+            throw new ConfigException("a real server needs an address");
+        }
+        if (port < 0 || port > 65535) {
+            throw new ConfigException("real server port " + port + " out of range 0..65535");
+        }
+        if (method == null) {
+            method = ForwardingMethod.DIRECT_ROUTE;
+        }
+        if (weight < 0 || weight > MAX_WEIGHT) {
+            throw new ConfigException("weight " + weight + " out of range 0.." + MAX_WEIGHT);
+        }
+        if (upperThreshold < 0 || upperThreshold > MAX_WEIGHT * 16 * 16) {
+            throw new ConfigException("upper threshold " + upperThreshold + " out of range");
+        }
+        if (lowerThreshold < 0) {
+            throw new ConfigException("lower threshold " + lowerThreshold + " out of range");
+        }
+        if (upperThreshold != 0 && lowerThreshold > upperThreshold) {
+            throw new ConfigException("lower threshold " + lowerThreshold + " is above upper threshold " + upperThreshold);
+        }
+    }
+
+    /** A server with weight 1, no thresholds. */
+    public static DestSpec of(IpAddr address, int port, ForwardingMethod method) {
+        return new DestSpec(address, port, method, 1, 0, 0);
+    }
+
+    public DestSpec withWeight(int w) {
+        return new DestSpec(address, port, method, w, upperThreshold, lowerThreshold);
+    }
+
+    public DestSpec withThresholds(int upper, int lower) {
+        return new DestSpec(address, port, method, weight, upper, lower);
+    }
+
+    public DestSpec withMethod(ForwardingMethod m) {
+        return new DestSpec(address, port, m, weight, upperThreshold, lowerThreshold);
+    }
+
+    public DestSpec withPort(int p) {
+        return new DestSpec(address, p, method, weight, upperThreshold, lowerThreshold);
+    }
+
+    public String label() {
+        return address.withPort(port);
+    }
+}

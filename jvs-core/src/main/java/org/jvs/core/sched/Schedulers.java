@@ -1,0 +1,36 @@
+package org.jvs.core.sched;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.jvs.core.model.ConfigException;
+
+/** The registry of schedulers by ipvsadm name: the one place a name becomes an algorithm. */
+public final class Schedulers {
+    private static final Map<String, Function<SchedulerContext, Scheduler>> FACTORIES = new TreeMap<>();
+
+    static {
+        FACTORIES.put("rr", c -> new RoundRobinScheduler());
+    }
+
+    private Schedulers() {
+    }
+
+    /** Creates a fresh scheduler instance; throws a {@link ConfigException} naming the known ones. */
+    public static Scheduler create(String name, SchedulerContext context) {
+        Function<SchedulerContext, Scheduler> f = FACTORIES.get(name);
+        if (f == null) {
+            throw new ConfigException("unknown scheduler '" + name + "' (known: " + String.join(", ", FACTORIES.keySet()) + ")");
+        }
+        return f.apply(context);
+    }
+
+    public static boolean exists(String name) {
+        return FACTORIES.containsKey(name);
+    }
+
+    public static Set<String> names() {
+        return java.util.Collections.unmodifiableSet(FACTORIES.keySet());
+    }
+}
