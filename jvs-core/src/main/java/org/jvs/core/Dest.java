@@ -22,6 +22,7 @@ public final class Dest {
     private final int port;
     private volatile DestSpec spec;
     private volatile int weight;
+    private volatile int lastWeight;
     private volatile boolean overloaded;
     private volatile boolean available = true;
     private final AtomicInteger active = new AtomicInteger();
@@ -37,6 +38,7 @@ public final class Dest {
         this.port = spec.port();
         this.spec = spec;
         this.weight = spec.weight();
+        this.lastWeight = spec.weight();
     }
 
     /** Stable small integer naming this dest in connection entries; reused only after the dest is gone. */
@@ -67,6 +69,14 @@ public final class Dest {
     /** The weight schedulers use now. */
     public int weight() {
         return weight;
+    }
+
+    /**
+     * The last weight above zero this server had (its current weight when above zero): what consistent
+     * hashing builds its table from, so quiescing a server to weight 0 does not reshuffle everybody else.
+     */
+    public int lastWeight() {
+        return lastWeight;
     }
 
     public int upperThreshold() {
@@ -173,7 +183,7 @@ public final class Dest {
     /** Applies an edited configuration (same address and port). Weight follows the spec. */
     void apply(DestSpec newSpec) {
         spec = newSpec;
-        weight = newSpec.weight();
+        setWeight(newSpec.weight());
         int upper = newSpec.upperThreshold();
         long total = (long) active.get() + inactive.get();
         if (upper == 0) {
@@ -193,7 +203,14 @@ public final class Dest {
         if (w < 0 || w > DestSpec.MAX_WEIGHT) {
             throw new IllegalArgumentException("weight " + w + " out of range");
         }
+        setWeight(w);
+    }
+
+    private void setWeight(int w) {
         weight = w;
+        if (w > 0) {
+            lastWeight = w;
+        }
     }
 
     void retire() {

@@ -32,4 +32,11 @@ public interface Scheduler {
     default Dest preview(Flow flow) {
         return schedule(flow);
     }
+
+    /**
+     * Periodic upkeep (about once a second) on the housekeeping thread, never on the data path: expire
+     * idle locality entries and the like. Must not block data-plane threads for long.
+     */
+    default void housekeeping() {
+    }
 }
