@@ -12,6 +12,7 @@ public final class Schedulers {
 
     static {
         FACTORIES.put("rr", c -> new RoundRobinScheduler());
+        FACTORIES.put("wrr", c -> new WeightedRoundRobinScheduler());
     }
 
     private Schedulers() {
