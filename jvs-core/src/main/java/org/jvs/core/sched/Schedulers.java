@@ -13,6 +13,8 @@ public final class Schedulers {
     static {
         FACTORIES.put("rr", c -> new RoundRobinScheduler());
         FACTORIES.put("wrr", c -> new WeightedRoundRobinScheduler());
+        FACTORIES.put("lc", c -> new LeastConnectionScheduler());
+        FACTORIES.put("wlc", c -> new WeightedLeastConnectionScheduler());
     }
 
     private Schedulers() {
