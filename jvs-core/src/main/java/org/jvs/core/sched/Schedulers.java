@@ -15,6 +15,8 @@ public final class Schedulers {
         FACTORIES.put("wrr", c -> new WeightedRoundRobinScheduler());
         FACTORIES.put("lc", c -> new LeastConnectionScheduler());
         FACTORIES.put("wlc", c -> new WeightedLeastConnectionScheduler());
+        FACTORIES.put("sed", c -> new ShortestExpectedDelayScheduler());
+        FACTORIES.put("nq", c -> new NeverQueueScheduler());
     }
 
     private Schedulers() {
