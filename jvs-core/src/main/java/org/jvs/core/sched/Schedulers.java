@@ -17,6 +17,8 @@ public final class Schedulers {
         FACTORIES.put("wlc", c -> new WeightedLeastConnectionScheduler());
         FACTORIES.put("sed", c -> new ShortestExpectedDelayScheduler());
         FACTORIES.put("nq", c -> new NeverQueueScheduler());
+        FACTORIES.put("fo", c -> new WeightedFailoverScheduler());
+        FACTORIES.put("ovf", c -> new OverflowScheduler());
     }
 
     private Schedulers() {
