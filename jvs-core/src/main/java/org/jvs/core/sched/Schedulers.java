@@ -19,6 +19,7 @@ public final class Schedulers {
         FACTORIES.put("nq", c -> new NeverQueueScheduler());
         FACTORIES.put("fo", c -> new WeightedFailoverScheduler());
         FACTORIES.put("ovf", c -> new OverflowScheduler());
+        FACTORIES.put("twos", c -> new TwoChoiceScheduler());
     }
 
     private Schedulers() {
