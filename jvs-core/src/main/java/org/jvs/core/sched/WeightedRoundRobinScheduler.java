@@ -45,8 +45,8 @@ public final class WeightedRoundRobinScheduler implements Scheduler {
         }
         Table t = new Table(dests, max, Math.max(gcd, 1));
         table = t;
-        // CAS rather than set: a data-plane thread may be advancing the state right now, and its step must
-        // not be lost nor overwrite the clamped value with one computed for the old list.
+        // CAS rather than set: a pick racing with this either lands first and is clamped here, or fails its
+        // own CAS and is redone against the new table; a plain set could erase that pick's step.
         while (true) {
             long s = state.get();
             long clamped = clamp(t, s);
