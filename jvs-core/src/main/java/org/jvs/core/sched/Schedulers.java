@@ -12,6 +12,12 @@ public final class Schedulers {
 
     static {
         FACTORIES.put("rr", c -> new RoundRobinScheduler());
+        FACTORIES.put("dh", DestinationHashScheduler::new);
+        FACTORIES.put("sh", SourceHashScheduler::new);
+        FACTORIES.put("mh", MaglevHashScheduler::new);
+        FACTORIES.put("lblc", LocalityLeastConnectionScheduler::new);
+        FACTORIES.put("lblcr", LocalityLeastConnectionReplicationScheduler::new);
+        FACTORIES.put("gs", GlobalServerScheduler::new);
     }
 
     private Schedulers() {
