@@ -20,6 +20,12 @@ public final class Schedulers {
         FACTORIES.put("fo", c -> new WeightedFailoverScheduler());
         FACTORIES.put("ovf", c -> new OverflowScheduler());
         FACTORIES.put("twos", c -> new TwoChoiceScheduler());
+        FACTORIES.put("dh", DestinationHashScheduler::new);
+        FACTORIES.put("sh", SourceHashScheduler::new);
+        FACTORIES.put("mh", MaglevHashScheduler::new);
+        FACTORIES.put("lblc", LocalityLeastConnectionScheduler::new);
+        FACTORIES.put("lblcr", LocalityLeastConnectionReplicationScheduler::new);
+        FACTORIES.put("gs", GlobalServerScheduler::new);
     }
 
     private Schedulers() {

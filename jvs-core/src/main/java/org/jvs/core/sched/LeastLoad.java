@@ -1,0 +1,100 @@
+package org.jvs.core.sched;
+
+import org.jvs.core.Dest;
+
+/**
+ * The weighted-least-connection metric the locality and global schedulers share: a server's load is
+ * {@code overhead / weight}, compared by cross multiplication so that no division (and no floating point)
+ * is needed. Overhead is below 2^40 and weight below 2^16, so the products fit a long.
+ */
+final class LeastLoad {
+    private LeastLoad() {
+    }
+
+    /**
+     * Index of the usable server with the least overhead per weight, ties to the earlier one; -1 when no
+     * server is usable. The weight is read once per server so that the usability test and the comparison
+     * see the same value even while the control thread edits it.
+     */
+    static int leastLoaded(Dest[] ds) {
+        int best = -1;
+        long bestOh = 0;
+        long bestW = 0;
+        for (int i = 0; i < ds.length; i++) {
+            Dest d = ds[i];
+            int w = d.weight();
+            if (w <= 0 || d.isOverloaded() || !d.isAvailable()) {
+                continue;
+            }
+            long oh = d.overhead();
+            if (best < 0 || oh * bestW < bestOh * w) {
+                best = i;
+                bestOh = oh;
+                bestW = w;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Index of the most loaded member other than {@code keep}, ties to the later one; -1 when there is none.
+     * A member that cannot take new flows (quiesced, overloaded, removed) counts as the most loaded of all:
+     * it is the cheapest one to drop from a locality set since it serves no new flow anyway.
+     */
+    static int mostLoaded(Dest[] ds, int keep) {
+        int worst = -1;
+        long worstOh = 0;
+        long worstW = 0;
+        boolean worstUnusable = false;
+        for (int i = 0; i < ds.length; i++) {
+            if (i == keep) {
+                continue;
+            }
+            Dest d = ds[i];
+            int w = d.weight();
+            boolean unusable = w <= 0 || d.isOverloaded() || !d.isAvailable();
+            long oh = d.overhead();
+            boolean heavier;
+            if (worst < 0 || unusable) {
+                heavier = true;
+            } else if (worstUnusable) {
+                heavier = false;
+            } else {
+                heavier = oh * worstW >= worstOh * w;
+            }
+            if (heavier) {
+                worst = i;
+                worstOh = oh;
+                worstW = w;
+                worstUnusable = unusable;
+            }
+        }
+        return worst;
+    }
+
+    /**
+     * Overloaded in the locality sense (thesis 6.3.5): the server has more active connections than its
+     * weight while some server of the service is less than half busy. A busy server alone is no reason to
+     * give up locality; only a real imbalance is.
+     */
+    static boolean localityOverloaded(Dest d, Dest[] service) {
+        if (d.activeConns() <= d.weight()) {
+            return false;
+        }
+        for (Dest s : service) {
+            if ((long) s.activeConns() * 2 < s.weight()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean contains(Dest[] ds, Dest d) {
+        for (Dest x : ds) {
+            if (x == d) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
