@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
@@ -248,29 +248,35 @@ class DefenseStateTest {
         assertThat(d.shouldDropPacket()).isTrue();
     }
 
+    /**
+     * Two threads (the cores this is tested on) hammer the countdown together. Rounds start on a spinning
+     * barrier so that the threads really overlap: a countdown with lost updates (get then set) drops a
+     * different number of packets.
+     */
     @Test
     void countdownHoldsAcrossThreads() throws InterruptedException {
         int rate = 10;
-        int threads = 4;
-        int perThread = 250_000;
+        int threads = 2;
+        int rounds = 200;
+        int perRound = 20_000;
         d.setAmDropRate(rate);
         d.setDropPacketMode(3);
-        CountDownLatch start = new CountDownLatch(1);
-        int[] drops = new int[threads];
+        AtomicInteger arrived = new AtomicInteger();
+        long[] drops = new long[threads];
         List<Thread> ts = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int id = t;
             Thread th = new Thread(() -> {
-                try {
-                    start.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                int n = 0;
-                for (int i = 0; i < perThread; i++) {
-                    if (d.shouldDropPacket()) {
-                        n++;
+                long n = 0;
+                for (int round = 1; round <= rounds; round++) {
+                    arrived.incrementAndGet();
+                    while (arrived.get() < round * threads) {
+                        Thread.onSpinWait();
+                    }
+                    for (int i = 0; i < perRound; i++) {
+                        if (d.shouldDropPacket()) {
+                            n++;
+                        }
                     }
                 }
                 drops[id] = n;
@@ -278,15 +284,14 @@ class DefenseStateTest {
             th.start();
             ts.add(th);
         }
-        start.countDown();
         for (Thread th : ts) {
             th.join();
         }
-        int total = 0;
-        for (int n : drops) {
+        long total = 0;
+        for (long n : drops) {
             total += n;
         }
-        assertThat(total).isEqualTo(threads * perThread / rate);
+        assertThat(total).isEqualTo((long) threads * rounds * perRound / rate);
     }
 
     @Test
