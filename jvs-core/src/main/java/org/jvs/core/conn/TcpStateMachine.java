@@ -23,6 +23,9 @@ import java.util.Objects;
  * each in a normal and a secure_tcp ("DoS") variant. They are written below as text, one row per event, one
  * column per current state, so that they can be read against the IPVS source and the reasoning for each row
  * sits next to it. Cells in the secure tables that differ from the normal table are explained separately.
+ *
+ * <p>No transition leads into LAST_ACK (in IPVS either: the server's FIN after the client's goes straight to
+ * TIME_WAIT). Its column matters only for entries created in that state, e.g. by connection sync from a peer.
  */
 public final class TcpStateMachine {
 
@@ -119,7 +122,7 @@ public final class TcpStateMachine {
      *       the client's ACK then establishes from SA as in the normal table. The director cannot see the
      *       SYN+ACK in DR/TUN, so demanding it would leave every such connection inactive forever; IPVS only
      *       moves the SYN state. (With the secure timeouts this means SYNACK's 100 s instead of SYN_RECV's
-     *       10 s for a flood of SYNs through DR/TUN: faithful to IPVS, noted in the report as questionable.)
+     *       10 s for a flood of SYNs through DR/TUN: faithful to IPVS, but worth revisiting.)
      *  fin, ack, rst: as normal.
      */
     private static final String SECURE = """
