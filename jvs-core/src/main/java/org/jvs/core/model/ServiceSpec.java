@@ -53,6 +53,11 @@ public record ServiceSpec(ServiceKey key, String scheduler, Persistence persiste
         return new ServiceSpec(key, scheduler, null, false, Set.of(), 0, List.of());
     }
 
+    /** A persistent service (the only kind a port-0 service may be). */
+    public static ServiceSpec of(ServiceKey key, String scheduler, Persistence persistence) {
+        return new ServiceSpec(key, scheduler, persistence, false, Set.of(), 0, List.of());
+    }
+
     public ServiceSpec withPersistence(Persistence p) {
         return new ServiceSpec(key, scheduler, p, onePacket, flags, mhTableSize, proximity);
     }

@@ -1,0 +1,618 @@
+package org.jvs.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.jvs.core.conn.ConnTable;
+import org.jvs.core.conn.TcpState;
+import org.jvs.core.conn.TcpStateMachine;
+import org.jvs.core.conn.Timeouts;
+import org.jvs.core.defense.AvailableMemory;
+import org.jvs.core.defense.DefenseState;
+import org.jvs.core.model.ConfigException;
+import org.jvs.core.model.DestSpec;
+import org.jvs.core.model.ForwardingMethod;
+import org.jvs.core.model.IpAddr;
+import org.jvs.core.model.Persistence;
+import org.jvs.core.model.ServiceKey;
+import org.jvs.core.model.ServiceSpec;
+import org.jvs.core.sched.Flow;
+import org.jvs.core.sched.Scheduler;
+import org.jvs.core.sched.SchedulerContext;
+import org.jvs.core.sched.Schedulers;
+import org.jvs.core.stats.RateEstimator;
+import org.jvs.core.stats.Stats;
+import org.jvs.core.time.Clock;
+
+/**
+ * The IPVS core behind one façade: the single entry point for every engine, the CLI, the API and the
+ * console.
+ *
+ * <p><b>Control plane</b> ({@code add/edit/delete...}, listings, {@link #housekeeping}): one control thread
+ * at a time (the methods are synchronized). Every change is validated completely before anything is
+ * touched: a {@link ConfigException} means the model is exactly as it was.
+ *
+ * <p><b>Data plane</b> ({@link #inbound}, {@link #outbound}): any number of threads, each with its own
+ * {@link Flow} and {@link Decision}. They read what the control plane published (service table, dest
+ * arrays, scheduler state) and the connection tables; nothing on that path allocates or blocks.
+ */
+public final class LoadBalancer {
+
+    /**
+     * Sizing and defense inputs.
+     *
+     * @param connCapacity     IPv4 connection entries (connections plus persistence templates)
+     * @param connCapacityV6   IPv6 connection entries
+     * @param memoryThreshold  available-memory threshold of the DoS defenses (IPVS amemthresh), bytes
+     * @param availableMemory  where the defenses read available memory (injected in tests)
+     */
+    public record Options(int connCapacity, int connCapacityV6, long memoryThreshold, LongSupplier availableMemory) {
+        public static final Options DEFAULT = new Options(1 << 20, 1 << 16, 4L << 20, AvailableMemory::fromProcMeminfo);
+
+        public Options withCapacity(int v4, int v6) {
+            return new Options(v4, v6, memoryThreshold, availableMemory);
+        }
+
+        public Options withMemory(long threshold, LongSupplier available) {
+            return new Options(connCapacity, connCapacityV6, threshold, available);
+        }
+    }
+
+    private final Clock clock;
+    private final DestRegistry dests = new DestRegistry();
+    private final Timeouts timeouts = new Timeouts();
+    private final ConnTable conns4;
+    private final ConnTable conns6;
+    private final DefenseState defense;
+    private final RateEstimator rates;
+    private final Stats stats = new Stats();
+
+    private final Map<ServiceKey, Service> services = new LinkedHashMap<>();
+    private volatile ServiceTable serviceTable = ServiceTable.EMPTY;
+    private volatile List<Service> serviceList = List.of();
+    private int nextServiceId;
+    private volatile boolean expireNodestConn;
+    private volatile boolean expireQuiescentTemplate;
+    private long lastEstimateMillis;
+
+    public LoadBalancer(Options options, Clock clock) {
+        this.clock = clock;
+        this.conns4 = new ConnTable(options.connCapacity(), false, clock, timeouts, dests);
+        this.conns6 = new ConnTable(options.connCapacityV6(), true, clock, timeouts, dests);
+        this.defense = new DefenseState(options.availableMemory(), options.memoryThreshold());
+        this.rates = new RateEstimator(clock);
+        this.rates.register(stats);
+        this.lastEstimateMillis = clock.millis();
+    }
+
+    public LoadBalancer() {
+        this(Options.DEFAULT, Clock.SYSTEM);
+    }
+
+    // ======================================================================================
+    // Control plane: services
+    // ======================================================================================
+
+    /** {@code ipvsadm -A}: adds a service with no real servers. */
+    public synchronized Service addService(ServiceSpec spec) {
+        if (services.containsKey(spec.key())) {
+            throw new ConfigException("service " + spec.key() + " already exists");
+        }
+        Scheduler scheduler = newScheduler(spec);
+        Service s = new Service(nextServiceId++, spec, scheduler);
+        scheduler.update(s.dests());
+        services.put(spec.key(), s);
+        rates.register(s.stats());
+        publishServices();
+        return s;
+    }
+
+    /** {@code ipvsadm -E}: changes scheduler, persistence and flags; real servers and connections stay. */
+    public synchronized Service editService(ServiceSpec spec) {
+        Service s = requireService(spec.key());
+        Scheduler scheduler = s.scheduler();
+        ServiceSpec old = s.spec();
+        boolean rebuild = !old.scheduler().equals(spec.scheduler()) || !old.flags().equals(spec.flags())
+                || old.mhTableSize() != spec.mhTableSize() || !old.proximity().equals(spec.proximity());
+        if (rebuild) {
+            scheduler = newScheduler(spec);
+        }
+        for (Dest d : s.dests()) {
+            checkFamily(spec.key(), d.spec());
+        }
+        s.replace(spec, scheduler);
+        return s;
+    }
+
+    /** {@code ipvsadm -D}: removes a service; its connections finish on their own (their dests retire). */
+    public synchronized void deleteService(ServiceKey key) {
+        Service s = requireService(key);
+        services.remove(key);
+        for (Dest d : s.dests()) {
+            d.retire();
+            rates.unregister(d.stats());
+        }
+        rates.unregister(s.stats());
+        publishServices();
+    }
+
+    /** {@code ipvsadm -C}: removes every service. */
+    public synchronized void clear() {
+        for (ServiceKey k : new ArrayList<>(services.keySet())) {
+            deleteService(k);
+        }
+    }
+
+    public synchronized Service service(ServiceKey key) {
+        return services.get(key);
+    }
+
+    /** Services in the order they were added. */
+    public List<Service> services() {
+        return serviceList;
+    }
+
+    private Scheduler newScheduler(ServiceSpec spec) {
+        return Schedulers.create(spec.scheduler(), new SchedulerContext(spec, clock));
+    }
+
+    private Service requireService(ServiceKey key) {
+        Service s = services.get(key);
+        if (s == null) {
+            throw new ConfigException("no service " + key);
+        }
+        return s;
+    }
+
+    private void publishServices() {
+        serviceList = List.copyOf(services.values());
+        serviceTable = ServiceTable.build(serviceList);
+    }
+
+    // ======================================================================================
+    // Control plane: real servers
+    // ======================================================================================
+
+    /** {@code ipvsadm -a}: adds a real server to a service. */
+    public synchronized Dest addDest(ServiceKey key, DestSpec spec) {
+        Service s = requireService(key);
+        DestSpec effective = normalize(s, spec);
+        if (s.dest(effective.address(), effective.port()) != null) {
+            throw new ConfigException("real server " + effective.label() + " already exists in service " + key);
+        }
+        Dest d = new Dest(dests.allocate(), s, effective);
+        dests.put(d);
+        Dest[] old = s.dests();
+        Dest[] next = java.util.Arrays.copyOf(old, old.length + 1);
+        next[old.length] = d;
+        s.dests(next);
+        rates.register(d.stats());
+        return d;
+    }
+
+    /** {@code ipvsadm -e}: changes weight, thresholds or forwarding method of a real server. */
+    public synchronized Dest editDest(ServiceKey key, DestSpec spec) {
+        Service s = requireService(key);
+        DestSpec effective = normalize(s, spec);
+        Dest d = s.dest(effective.address(), effective.port());
+        if (d == null) {
+            throw new ConfigException("no real server " + effective.label() + " in service " + key);
+        }
+        d.apply(effective);
+        s.refreshScheduler();
+        return d;
+    }
+
+    /**
+     * {@code ipvsadm -d}: removes a real server. Its connections keep going to it until they end (or, with
+     * {@code expire_nodest_conn}, are dropped at their next packet and killed now).
+     */
+    public synchronized void deleteDest(ServiceKey key, IpAddr address, int port) {
+        Service s = requireService(key);
+        int p = forcedPort(s, address, port);
+        Dest d = s.dest(address, p);
+        if (d == null) {
+            throw new ConfigException("no real server " + address.withPort(p) + " in service " + key);
+        }
+        List<Dest> next = new ArrayList<>(List.of(s.dests()));
+        next.remove(d);
+        d.retire();
+        s.dests(next.toArray(new Dest[0]));
+        rates.unregister(d.stats());
+        if (expireNodestConn) {
+            conns4.killDest(d.id());
+            conns6.killDest(d.id());
+        }
+    }
+
+    /**
+     * Sets the weight schedulers use without touching the configured one: for health checks
+     * (inhibit_on_failure) and dynamic feedback. Returns the dest.
+     */
+    public synchronized Dest setEffectiveWeight(ServiceKey key, IpAddr address, int port, int weight) {
+        Service s = requireService(key);
+        Dest d = s.dest(address, forcedPort(s, address, port));
+        if (d == null) {
+            throw new ConfigException("no real server " + address.withPort(port) + " in service " + key);
+        }
+        if (weight < 0 || weight > DestSpec.MAX_WEIGHT) {
+            throw new ConfigException("weight " + weight + " out of range 0.." + DestSpec.MAX_WEIGHT);
+        }
+        d.effectiveWeight(weight);
+        s.refreshScheduler();
+        return d;
+    }
+
+    /** Applies the rules of S2: DR/TUN/local keep the service port; families mix only through tunnels. */
+    private DestSpec normalize(Service s, DestSpec spec) {
+        checkFamily(s.key(), spec);
+        return spec.withPort(forcedPort(s, spec.address(), spec.port(), spec.method()));
+    }
+
+    private int forcedPort(Service s, IpAddr address, int port) {
+        // Deleting by address: a DR/TUN dest was stored with the service port whatever the user typed.
+        Dest exact = s.dest(address, port);
+        if (exact != null || !(s.key() instanceof ServiceKey.Virtual v)) {
+            return port;
+        }
+        Dest atServicePort = s.dest(address, v.port());
+        return atServicePort != null && atServicePort.method().keepsServicePort() ? v.port() : port;
+    }
+
+    private static int forcedPort(Service s, IpAddr address, int port, ForwardingMethod method) {
+        if (s.key() instanceof ServiceKey.Virtual v && (method.keepsServicePort() || method instanceof ForwardingMethod.Local)) {
+            return v.port();
+        }
+        return port;
+    }
+
+    private static void checkFamily(ServiceKey key, DestSpec spec) {
+        if (spec.address().v6() != key.v6() && !(spec.method() instanceof ForwardingMethod.Tunnel)) {
+            throw new ConfigException("real server " + spec.label() + " is " + (spec.address().v6() ? "IPv6" : "IPv4")
+                    + " but service " + key + " is " + (key.v6() ? "IPv6" : "IPv4")
+                    + ": address families can only be mixed with tunnelling (-i)");
+        }
+    }
+
+    // ======================================================================================
+    // Control plane: settings, statistics, listings
+    // ======================================================================================
+
+    public Timeouts timeouts() {
+        return timeouts;
+    }
+
+    public DefenseState defense() {
+        return defense;
+    }
+
+    /** Director-wide totals. */
+    public Stats stats() {
+        return stats;
+    }
+
+    public ConnTable connTable(boolean v6) {
+        return v6 ? conns6 : conns4;
+    }
+
+    /** IPVS {@code expire_nodest_conn}: drop (and forget) connections whose real server was removed. */
+    public void expireNodestConn(boolean on) {
+        expireNodestConn = on;
+    }
+
+    public boolean expireNodestConn() {
+        return expireNodestConn;
+    }
+
+    /** IPVS {@code expire_quiescent_template}: a template to a weight-0 server no longer holds its clients. */
+    public void expireQuiescentTemplate(boolean on) {
+        expireQuiescentTemplate = on;
+    }
+
+    public boolean expireQuiescentTemplate() {
+        return expireQuiescentTemplate;
+    }
+
+    /** {@code ipvsadm -Z}: all counters of the director, its services and their servers. */
+    public synchronized void zero() {
+        stats.zero();
+        for (Service s : services.values()) {
+            zero(s);
+        }
+    }
+
+    /** {@code ipvsadm -Z -t ...}: counters of one service and its servers. */
+    public synchronized void zero(ServiceKey key) {
+        zero(requireService(key));
+    }
+
+    private static void zero(Service s) {
+        s.stats().zero();
+        for (Dest d : s.dests()) {
+            d.stats().zero();
+        }
+    }
+
+    /** Every connection and template, IPv4 first ({@code ipvsadm -L -c}). */
+    public List<ConnEntry> connections() {
+        List<ConnEntry> out = new ArrayList<>();
+        collect(conns4, out);
+        collect(conns6, out);
+        return out;
+    }
+
+    private void collect(ConnTable t, List<ConnEntry> out) {
+        boolean v6 = t.isV6();
+        t.forEach(i -> {
+            boolean template = t.isTemplate(i);
+            int proto = t.protocol(i);
+            Dest d = dests.get(t.destId(i));
+            IpAddr daddr = d != null ? d.address() : new IpAddr(t.destHi(i), t.destLo(i), v6);
+            String state = template ? "NONE" : switch (proto) {
+                case 6 -> TcpState.of(t.state(i)).label();
+                case 17 -> "UDP";
+                default -> "SCTP";
+            };
+            String method = d != null ? d.method().ipvsadmName() : "";
+            ConnEntry e = new ConnEntry(proto, state, t.expiresIn(i), new IpAddr(t.clientHi(i), t.clientLo(i), v6), t.clientPort(i),
+                    new IpAddr(t.virtualHi(i), t.virtualLo(i), v6), t.virtualPort(i), daddr, t.destPort(i), template, method);
+            if (t.isLive(i)) {
+                out.add(e);
+            }
+        });
+    }
+
+    /**
+     * Where would this flow go now, and why? Moves no state: no connection is created, no round-robin
+     * position advances, no locality cache changes.
+     */
+    public FlowAnswer lookupFlow(Flow f) {
+        ConnTable t = f.v6 ? conns6 : conns4;
+        int idx = t.lookupIn(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort);
+        if (idx >= 0) {
+            Dest d = dests.get(t.destId(idx));
+            String state = f.protocol == 6 ? TcpState.of(t.state(idx)).label() : "UDP";
+            return new FlowAnswer(d, FlowAnswer.Reason.EXISTING_CONNECTION, "connection in state " + state + ", expires in " + t.expiresIn(idx) + " s");
+        }
+        Service svc = serviceTable.lookup(f);
+        if (svc == null) {
+            return new FlowAnswer(null, FlowAnswer.Reason.NO_SERVICE, "no virtual service matches " + f.dst().withPort(f.dstPort));
+        }
+        Persistence p = svc.spec().persistence();
+        if (p != null) {
+            TemplateKey k = templateKey(svc, f, p);
+            int ti = t.lookupTemplate(k.proto, k.cHi, k.cLo, k.vHi, k.vLo, k.vport);
+            Dest d = ti >= 0 ? dests.get(t.destId(ti)) : null;
+            if (d != null && templateUsable(d)) {
+                return new FlowAnswer(d, FlowAnswer.Reason.PERSISTENCE_TEMPLATE,
+                        "persistent client " + new IpAddr(k.cHi, k.cLo, f.v6) + "/" + p.prefixLength() + ", template expires in " + t.expiresIn(ti) + " s");
+            }
+        }
+        Dest d = svc.scheduler().preview(f);
+        if (d == null) {
+            return new FlowAnswer(null, FlowAnswer.Reason.NO_USABLE_DEST, "service " + svc.key() + " has no usable real server");
+        }
+        return new FlowAnswer(d, FlowAnswer.Reason.SCHEDULER, "scheduler " + svc.scheduler().name() + " of service " + svc.key());
+    }
+
+    // ======================================================================================
+    // Housekeeping (once a second, one thread)
+    // ======================================================================================
+
+    /**
+     * Once a second: expires connections, re-evaluates the DoS defenses (and drops entries if drop_entry is
+     * in force), lets schedulers age their caches, estimates rates every two seconds, and frees the ids of
+     * removed servers whose last connection is gone.
+     */
+    public void housekeeping() {
+        conns4.expire();
+        conns6.expire();
+        defense.update();
+        if (defense.dropEntryActive()) {
+            conns4.dropRandomEntries();
+            conns6.dropRandomEntries();
+        }
+        for (Service s : serviceList) {
+            s.scheduler().housekeeping();
+        }
+        long now = clock.millis();
+        if (now - lastEstimateMillis >= 2000) {
+            rates.estimate();
+            lastEstimateMillis = now;
+        }
+        synchronized (this) {
+            dests.reclaim();
+        }
+    }
+
+    // ======================================================================================
+    // Data plane
+    // ======================================================================================
+
+    /**
+     * A client-to-service packet: finds its connection or schedules a new one (with persistence), advances
+     * TCP state, refreshes the timeout and counts it. The result is in {@code out}.
+     *
+     * @param tcpFlags the TCP header flags (0 for UDP/SCTP)
+     * @param bytes    the IP packet length, for the byte counters
+     */
+    public void inbound(Flow f, int tcpFlags, int bytes, Decision out) {
+        out.reset(f.v6);
+        ConnTable t = f.v6 ? conns6 : conns4;
+        boolean secure = defense.secureTcpActive();
+        int idx = t.touchIn(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort, tcpFlags, secure);
+        if (idx >= 0) {
+            Dest d = dests.get(t.destId(idx));
+            if (d == null || (!d.isAvailable() && expireNodestConn)) {
+                t.kill(idx);
+                out.verdict = Decision.DROP;
+                return;
+            }
+            out.verdict = Decision.ACCEPT;
+            out.conn = idx;
+            out.dest = d;
+            out.service = d.service();
+            countIn(d, bytes);
+            return;
+        }
+        Service svc = serviceTable.lookup(f);
+        if (svc == null) {
+            return;
+        }
+        out.service = svc;
+        if (f.protocol == 6 && (tcpFlags & (TcpStateMachine.SYN | TcpStateMachine.ACK | TcpStateMachine.RST)) != TcpStateMachine.SYN) {
+            // IPVS schedules TCP only on a connection-opening SYN; stray segments get no server.
+            out.verdict = Decision.NO_CONN;
+            return;
+        }
+        if (defense.shouldDropPacket()) {
+            out.verdict = Decision.DROP;
+            return;
+        }
+        Persistence p = svc.spec().persistence();
+        Dest d;
+        int template = -1;
+        if (p == null) {
+            d = svc.scheduler().schedule(f);
+        } else {
+            TemplateKey k = templateKey(svc, f, p);
+            template = t.touchTemplate(k.proto, k.cHi, k.cLo, k.vHi, k.vLo, k.vport);
+            d = template >= 0 ? dests.get(t.destId(template)) : null;
+            if (template >= 0 && (d == null || !templateUsable(d))) {
+                t.kill(template);
+                template = -1;
+                d = null;
+            }
+            if (template < 0) {
+                d = svc.scheduler().schedule(f);
+                if (d != null) {
+                    template = t.insertTemplate(k.proto, k.cHi, k.cLo, k.vHi, k.vLo, k.vport,
+                            d.address().hi(), d.address().lo(), d.port(), d.id());
+                    if (template < 0) {
+                        out.verdict = Decision.DROP;
+                        return;
+                    }
+                }
+            }
+        }
+        if (d == null) {
+            out.verdict = Decision.NO_DEST;
+            return;
+        }
+        out.dest = d;
+        out.verdict = Decision.ACCEPT;
+        int dport = d.port() != 0 ? d.port() : f.dstPort;
+        if (svc.spec().onePacket() && f.protocol == 17) {
+            // One-packet scheduling: every datagram scheduled on its own, nothing remembered.
+            countNew(svc, d, bytes);
+            return;
+        }
+        ForwardingMethod m = d.method();
+        boolean noOutput = !(m instanceof ForwardingMethod.Nat || m instanceof ForwardingMethod.FullNat);
+        // Mixed-family tunnels cannot store the server address in this family's slot; it comes from the dest.
+        boolean sameFamily = d.address().v6() == f.v6;
+        idx = t.insert(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort,
+                sameFamily ? d.address().hi() : 0, sameFamily ? d.address().lo() : 0, dport,
+                f.srcHi, f.srcLo, f.srcPort, m.code(), noOutput, d.id(), template, tcpFlags, secure);
+        if (idx < 0) {
+            out.verdict = Decision.DROP;
+            return;
+        }
+        out.conn = idx;
+        out.created = true;
+        countNew(svc, d, bytes);
+    }
+
+    /**
+     * A server-to-client packet seen by the director (NAT, FullNAT): matched by its reply tuple, source =
+     * real server, destination = client (or the FullNAT local address). Verdict NOT_OURS when unknown.
+     */
+    public void outbound(Flow f, int tcpFlags, int bytes, Decision out) {
+        out.reset(f.v6);
+        ConnTable t = f.v6 ? conns6 : conns4;
+        int idx = t.touchOut(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort, tcpFlags, defense.secureTcpActive());
+        if (idx < 0) {
+            return;
+        }
+        Dest d = dests.get(t.destId(idx));
+        if (d == null) {
+            return;
+        }
+        out.verdict = Decision.ACCEPT;
+        out.conn = idx;
+        out.dest = d;
+        out.service = d.service();
+        d.stats().outbound(bytes);
+        d.service().stats().outbound(bytes);
+        stats.outbound(bytes);
+    }
+
+    private void countIn(Dest d, int bytes) {
+        d.stats().inbound(bytes);
+        d.service().stats().inbound(bytes);
+        stats.inbound(bytes);
+    }
+
+    private void countNew(Service svc, Dest d, int bytes) {
+        d.stats().connection();
+        svc.stats().connection();
+        stats.connection();
+        countIn(d, bytes);
+    }
+
+    private boolean templateUsable(Dest d) {
+        return d.isAvailable() && !(expireQuiescentTemplate && d.weight() == 0);
+    }
+
+    /**
+     * The persistence template key: {@code (proto, client & mask, vaddr, vport)}, or for a firewall-mark
+     * service {@code (0, client & mask, mark, 0)} so that all its ports share one template. A port-0
+     * service has vport 0 in its key, so the client keeps its server across every port.
+     */
+    private static TemplateKey templateKey(Service svc, Flow f, Persistence p) {
+        TemplateKey k = TEMPLATE_KEYS.get();
+        if (f.v6) {
+            k.cHi = f.srcHi & IpAddr.maskHi(p.prefixLength());
+            k.cLo = f.srcLo & IpAddr.maskLo(p.prefixLength());
+        } else {
+            int prefix = Math.min(p.prefixLength(), 32);
+            k.cHi = 0;
+            k.cLo = prefix == 0 ? 0 : f.srcLo & ((0xFFFF_FFFFL << (32 - prefix)) & 0xFFFF_FFFFL);
+        }
+        switch (svc.key()) {
+            case ServiceKey.Fwmark m -> {
+                k.proto = 0;
+                k.vHi = 0;
+                k.vLo = m.mark() & 0xFFFF_FFFFL;
+                k.vport = 0;
+            }
+            case ServiceKey.Virtual v -> {
+                k.proto = f.protocol;
+                k.vHi = f.dstHi;
+                k.vLo = f.dstLo;
+                k.vport = v.port();
+            }
+        }
+        return k;
+    }
+
+    /** Scratch for a template key; one per thread so the data path allocates nothing. */
+    private static final class TemplateKey {
+        int proto;
+        long cHi;
+        long cLo;
+        long vHi;
+        long vLo;
+        int vport;
+    }
+
+    private static final ThreadLocal<TemplateKey> TEMPLATE_KEYS = ThreadLocal.withInitial(TemplateKey::new);
+
+    /** Frees the connection tables' memory. */
+    public void close() {
+        conns4.close();
+        conns6.close();
+    }
+}
