@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-XX:+UseParallelGC", "--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-XX:+UseParallelGC", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 @State(Scope.Thread)
 public class ConnTableBench {
     private static final int TCP = 6;
@@ -68,7 +68,7 @@ public class ConnTableBench {
         ServiceKey key = new ServiceKey.Virtual(Protocol.TCP, IpAddr.v4((int) VIP), 80);
         lb.addService(ServiceSpec.of(key, "rr"));
         dest = lb.addDest(key, DestSpec.of(IpAddr.parse("10.0.0.1"), 80, ForwardingMethod.DIRECT_ROUTE));
-        lb.timeouts().set(10_000_000, 0, 0);
+        lb.timeouts().set(2_000_000, 0, 0);
         table = lb.connTable(false);
         for (long i = 0; i < entries; i++) {
             table.insert(TCP, 0, client(i), port(i), 0, VIP, 80, 0, 0x0A00_0001L, 80, 0, client(i), port(i),

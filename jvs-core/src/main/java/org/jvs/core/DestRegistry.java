@@ -11,6 +11,7 @@ import java.util.Arrays;
 public final class DestRegistry {
     private volatile Dest[] byId = new Dest[64];
     private final ArrayDeque<Integer> freeIds = new ArrayDeque<>();
+    private final java.util.Set<Integer> idleOnce = new java.util.HashSet<>();
     private int nextId;
 
     /** The dest with this id, or null. Data-plane safe. */
@@ -35,14 +36,27 @@ public final class DestRegistry {
         byId[d.id()] = d;
     }
 
-    /** Frees ids of retired dests that no connection or template references any more. */
+    /**
+     * Frees ids of retired dests that no connection or template references any more. An id is freed only
+     * when its dest was found idle on two rounds in a row (a second apart): a data-plane thread that
+     * scheduled it just before its removal has long finished binding its connection by then.
+     */
     void reclaim() {
         Dest[] a = byId;
         for (int i = 0; i < nextId; i++) {
             Dest d = a[i];
-            if (d != null && !d.isAvailable() && d.activeConns() == 0 && d.inactiveConns() == 0 && d.persistentConns() == 0) {
+            if (d == null || d.isAvailable()) {
+                continue;
+            }
+            boolean idle = d.activeConns() == 0 && d.inactiveConns() == 0 && d.persistentConns() == 0;
+            if (idle && idleOnce.contains(i)) {
                 a[i] = null;
+                idleOnce.remove(i);
                 freeIds.add(i);
+            } else if (idle) {
+                idleOnce.add(i);
+            } else {
+                idleOnce.remove(i);
             }
         }
     }

@@ -133,6 +133,10 @@ public final class LoadBalancer {
         for (Dest d : s.dests()) {
             d.retire();
             rates.unregister(d.stats());
+            if (expireNodestConn) {
+                conns4.killDest(d.id());
+                conns6.killDest(d.id());
+            }
         }
         rates.unregister(s.stats());
         publishServices();
@@ -233,9 +237,10 @@ public final class LoadBalancer {
      */
     public synchronized Dest setEffectiveWeight(ServiceKey key, IpAddr address, int port, int weight) {
         Service s = requireService(key);
-        Dest d = s.dest(address, forcedPort(s, address, port));
+        int p = forcedPort(s, address, port);
+        Dest d = s.dest(address, p);
         if (d == null) {
-            throw new ConfigException("no real server " + address.withPort(port) + " in service " + key);
+            throw new ConfigException("no real server " + address.withPort(p) + " in service " + key);
         }
         if (weight < 0 || weight > DestSpec.MAX_WEIGHT) {
             throw new ConfigException("weight " + weight + " out of range 0.." + DestSpec.MAX_WEIGHT);
@@ -254,18 +259,20 @@ public final class LoadBalancer {
     private int forcedPort(Service s, IpAddr address, int port) {
         // Deleting by address: a DR/TUN dest was stored with the service port whatever the user typed.
         Dest exact = s.dest(address, port);
-        if (exact != null || !(s.key() instanceof ServiceKey.Virtual v)) {
+        if (exact != null) {
             return port;
         }
-        Dest atServicePort = s.dest(address, v.port());
-        return atServicePort != null && atServicePort.method().keepsServicePort() ? v.port() : port;
+        int servicePort = s.key() instanceof ServiceKey.Virtual v ? v.port() : 0;
+        Dest atServicePort = s.dest(address, servicePort);
+        return atServicePort != null && atServicePort.method().keepsServicePort() ? servicePort : port;
     }
 
     private static int forcedPort(Service s, IpAddr address, int port, ForwardingMethod method) {
-        if (s.key() instanceof ServiceKey.Virtual v && (method.keepsServicePort() || method instanceof ForwardingMethod.Local)) {
-            return v.port();
+        if (!(method.keepsServicePort() || method instanceof ForwardingMethod.Local)) {
+            return port;
         }
-        return port;
+        // The server sees the packet's own port; a fwmark service has none of its own, so IPVS stores 0.
+        return s.key() instanceof ServiceKey.Virtual v ? v.port() : 0;
     }
 
     private static void checkFamily(ServiceKey key, DestSpec spec) {
@@ -350,11 +357,7 @@ public final class LoadBalancer {
             int proto = t.protocol(i);
             Dest d = dests.get(t.destId(i));
             IpAddr daddr = d != null ? d.address() : new IpAddr(t.destHi(i), t.destLo(i), v6);
-            String state = template ? "NONE" : switch (proto) {
-                case 6 -> TcpState.of(t.state(i)).label();
-                case 17 -> "UDP";
-                default -> "SCTP";
-            };
+            String state = template ? "NONE" : stateLabel(proto, t.state(i));
             String method = d != null ? d.method().ipvsadmName() : "";
             ConnEntry e = new ConnEntry(proto, state, t.expiresIn(i), new IpAddr(t.clientHi(i), t.clientLo(i), v6), t.clientPort(i),
                     new IpAddr(t.virtualHi(i), t.virtualLo(i), v6), t.virtualPort(i), daddr, t.destPort(i), template, method);
@@ -362,6 +365,15 @@ public final class LoadBalancer {
                 out.add(e);
             }
         });
+    }
+
+    /** ipvsadm's state column: the TCP state, or the protocol name for UDP and SCTP entries. */
+    private static String stateLabel(int proto, int state) {
+        return switch (proto) {
+            case 6 -> TcpState.of(state).label();
+            case 17 -> "UDP";
+            default -> "SCTP";
+        };
     }
 
     /**
@@ -373,7 +385,7 @@ public final class LoadBalancer {
         int idx = t.lookupIn(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort);
         if (idx >= 0) {
             Dest d = dests.get(t.destId(idx));
-            String state = f.protocol == 6 ? TcpState.of(t.state(idx)).label() : "UDP";
+            String state = stateLabel(f.protocol, t.state(idx));
             return new FlowAnswer(d, FlowAnswer.Reason.EXISTING_CONNECTION, "connection in state " + state + ", expires in " + t.expiresIn(idx) + " s");
         }
         Service svc = serviceTable.lookup(f);
@@ -462,8 +474,8 @@ public final class LoadBalancer {
             return;
         }
         out.service = svc;
-        if (f.protocol == 6 && (tcpFlags & (TcpStateMachine.SYN | TcpStateMachine.ACK | TcpStateMachine.RST)) != TcpStateMachine.SYN) {
-            // IPVS schedules TCP only on a connection-opening SYN; stray segments get no server.
+        if (f.protocol == 6 && (tcpFlags & (TcpStateMachine.SYN | TcpStateMachine.RST)) != TcpStateMachine.SYN) {
+            // IPVS schedules TCP only on a SYN (SYN+ACK included, for active FTP); stray segments get no server.
             out.verdict = Decision.NO_CONN;
             return;
         }
@@ -478,9 +490,12 @@ public final class LoadBalancer {
             d = svc.scheduler().schedule(f);
         } else {
             TemplateKey k = templateKey(svc, f, p);
+            // Both calls below hand us a reference on the template; the new connection takes it over, and
+            // every path that creates no connection gives it back.
             template = t.touchTemplate(k.proto, k.cHi, k.cLo, k.vHi, k.vLo, k.vport);
             d = template >= 0 ? dests.get(t.destId(template)) : null;
             if (template >= 0 && (d == null || !templateUsable(d))) {
+                t.releaseTemplate(template);
                 t.kill(template);
                 template = -1;
                 d = null;
@@ -506,6 +521,9 @@ public final class LoadBalancer {
         int dport = d.port() != 0 ? d.port() : f.dstPort;
         if (svc.spec().onePacket() && f.protocol == 17) {
             // One-packet scheduling: every datagram scheduled on its own, nothing remembered.
+            if (template >= 0) {
+                t.releaseTemplate(template);
+            }
             countNew(svc, d, bytes);
             return;
         }
@@ -517,6 +535,9 @@ public final class LoadBalancer {
                 sameFamily ? d.address().hi() : 0, sameFamily ? d.address().lo() : 0, dport,
                 f.srcHi, f.srcLo, f.srcPort, m.code(), noOutput, d.id(), template, tcpFlags, secure);
         if (idx < 0) {
+            if (template >= 0) {
+                t.releaseTemplate(template);
+            }
             out.verdict = Decision.DROP;
             return;
         }

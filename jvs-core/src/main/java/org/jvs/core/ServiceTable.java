@@ -17,7 +17,7 @@ final class ServiceTable {
     private final long[] lo;
     private final Service[] byAddress;
     private final int mask;
-    private final int[] marks;
+    private final long[] marks;
     private final Service[] byMark;
     private final int markMask;
 
@@ -28,7 +28,7 @@ final class ServiceTable {
         lo = new long[n];
         byAddress = new Service[n];
         mask = n - 1;
-        marks = new int[n];
+        marks = new long[n];
         byMark = new Service[n];
         markMask = n - 1;
     }
@@ -61,9 +61,14 @@ final class ServiceTable {
         return (int) x;
     }
 
-    private static int markKey(int mark, boolean v6) {
-        // A mark is at most 32 bits; fold the family into a separate probe seed instead of a bit.
-        return v6 ? ~mark : mark;
+    /** A mark is 32 bits; the family goes above them, so IPv4 and IPv6 marks never meet. */
+    private static long markKey(int mark, boolean v6) {
+        return (v6 ? 1L << 32 : 0) | (mark & 0xFFFF_FFFFL);
+    }
+
+    private static int markSlot(long key) {
+        long x = key * 0x9E3779B97F4A7C15L;
+        return (int) (x ^ (x >>> 32));
     }
 
     private void putAddress(int proto, boolean v6, long h, long l, int port, Service s) {
@@ -78,8 +83,8 @@ final class ServiceTable {
         byAddress[i] = s;
     }
 
-    private void putMark(int key, Service s) {
-        int i = (key * 0x9E3779B9) & markMask;
+    private void putMark(long key, Service s) {
+        int i = markSlot(key) & markMask;
         while (byMark[i] != null) {
             i = (i + 1) & markMask;
         }
@@ -110,8 +115,8 @@ final class ServiceTable {
         return null;
     }
 
-    private Service byMark(int key) {
-        for (int i = (key * 0x9E3779B9) & markMask; byMark[i] != null; i = (i + 1) & markMask) {
+    private Service byMark(long key) {
+        for (int i = markSlot(key) & markMask; byMark[i] != null; i = (i + 1) & markMask) {
             if (marks[i] == key) {
                 return byMark[i];
             }

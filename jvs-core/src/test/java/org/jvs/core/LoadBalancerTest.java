@@ -109,7 +109,8 @@ class LoadBalancerTest {
 
         ServiceKey fwm = new ServiceKey.Fwmark(7, false);
         lb.addService(ServiceSpec.of(fwm, "rr"));
-        assertThat(add(fwm, "10.0.0.3", 0, ForwardingMethod.DIRECT_ROUTE, 1).port()).isZero();
+        assertThat(add(fwm, "10.0.0.3", 8080, ForwardingMethod.DIRECT_ROUTE, 1).port()).as("fwmark DR: IPVS stores port 0").isZero();
+        assertThat(add(fwm, "10.0.0.4", 8080, ForwardingMethod.NAT, 1).port()).isEqualTo(8080);
     }
 
     // ---- scheduling and connections ----------------------------------------------------------------
@@ -132,6 +133,8 @@ class LoadBalancerTest {
 
         lb.inbound(flow.set(6, ip("1.1.1.1"), 2000, VIP, 80), ACK, 52, decision);
         assertThat(decision.verdict).as("no scheduling without a SYN").isEqualTo(Decision.NO_CONN);
+        lb.inbound(flow.set(6, ip("1.1.1.1"), 2001, VIP, 80), SYN | RST, 52, decision);
+        assertThat(decision.verdict).as("a SYN with RST opens nothing").isEqualTo(Decision.NO_CONN);
         lb.inbound(flow.set(6, ip("1.1.1.1"), 2000, VIP, 443), SYN, 60, decision);
         assertThat(decision.verdict).isEqualTo(Decision.NOT_OURS);
 
@@ -233,7 +236,7 @@ class LoadBalancerTest {
         lb.expireNodestConn(true);
         lb.inbound(flow.set(6, ip("3.3.3.3"), 1, VIP, 80), ACK, 52, decision);
         assertThat(decision.verdict).isEqualTo(Decision.DROP);
-        housekeep(1);
+        housekeep(2);
         assertThat(a.activeConns() + a.inactiveConns()).isZero();
     }
 

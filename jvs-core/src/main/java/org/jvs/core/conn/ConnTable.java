@@ -98,6 +98,7 @@ public final class ConnTable {
     private final int[] locks = new int[STRIPES * LOCK_STRIDE];
     private final int[] wheelLock = new int[LOCK_STRIDE];
 
+    private final long seed = ThreadLocalRandom.current().nextLong();
     private final Clock clock;
     private final long epochSeconds;
     private final Timeouts timeouts;
@@ -305,9 +306,20 @@ public final class ConnTable {
         return h;
     }
 
+    /**
+     * Bucket of a tuple. Seeded per table (as IPVS seeds its connection hash) so that nobody outside can
+     * compute colliding tuples and flood one chain; IPv4 addresses are taken as their low 32 bits only.
+     */
     private int hash(int proto, long aHi, long aLo, int aPort, long bHi, long bLo, int bPort) {
-        long h = mix(aLo * 31 + aHi ^ ((long) proto << 48 | (long) aPort << 32 | bPort));
-        h = mix(h ^ bLo ^ Long.rotateLeft(bHi, 17));
+        long h = mix(seed ^ ((long) proto << 48 | (long) aPort << 32 | bPort));
+        if (v6) {
+            h = mix(h ^ aHi);
+            h = mix(h ^ aLo);
+            h = mix(h ^ bHi);
+            h = mix(h ^ bLo);
+        } else {
+            h = mix(h ^ ((aLo & 0xFFFF_FFFFL) << 32 | (bLo & 0xFFFF_FFFFL)));
+        }
         return (int) h & bucketMask;
     }
 
@@ -446,7 +458,8 @@ public final class ConnTable {
      *
      * @param methodCode {@link org.jvs.core.model.ForwardingMethod#code()}
      * @param noOutput   true for DR and TUN: replies bypass the director
-     * @param template   index of the controlling persistence template, or -1
+     * @param template   index of the controlling persistence template, or -1; the reference the caller
+     *                   took with {@link #touchTemplate} or {@link #insertTemplate} passes to the connection
      */
     public int insert(int proto, long cHi, long cLo, int cport, long vHi, long vLo, int vport,
                       long dHi, long dLo, int dport, long lHi, long lLo, int lport,
@@ -470,7 +483,7 @@ public final class ConnTable {
                 ? TcpStateMachine.next(TcpState.NONE.ordinal(), noOutput ? TcpStateMachine.DIR_INPUT_ONLY : TcpStateMachine.DIR_INPUT, tcpFlags, secure)
                 : 0;
         boolean active = proto == 6 && TcpState.of(state).isActive();
-        int f = (methodCode & F_METHOD_MASK) | F_IN_USE | (noOutput ? F_NO_OUTPUT : 0) | (active ? 0 : F_INACTIVE);
+        int f = (methodCode & F_METHOD_MASK) | (noOutput ? F_NO_OUTPUT : 0) | (active ? 0 : F_INACTIVE);
         slab.set(BYTE, b + oState, (byte) state);
         slab.set(SHORT, b + oFlags, (short) f);
         setInt(idx, oDest, destId);
@@ -483,18 +496,15 @@ public final class ConnTable {
         if (d != null) {
             d.connBound(active);
         }
-        if (template >= 0) {
-            adjustControlled(template, +1);
-        }
-        link(idx, hash(proto, cHi, cLo, cport, vHi, vLo, vport), hash(proto, dHi, dLo, dport, lHi, lLo, lport), true);
-        wheelRefile(idx, expires);
         size.incrementAndGet();
+        link(idx, hash(proto, cHi, cLo, cport, vHi, vLo, vport), hash(proto, dHi, dLo, dport, lHi, lLo, lport), true, expires);
         return idx;
     }
 
     /**
      * Adds a persistence template {@code (proto, client & mask, 0, vaddr|fwmark, vport or 0) -> dest} and
-     * binds it to the dest's persistent count. Returns the index, or -1 when the table is full.
+     * binds it to the dest's persistent count. Returns the index, or -1 when the table is full. The caller
+     * holds one reference on it: pass it to {@link #insert} or give it back with {@link #releaseTemplate}.
      */
     public int insertTemplate(int proto, long cHi, long cLo, long vHi, long vLo, int vport,
                               long dHi, long dLo, int dport, int destId) {
@@ -514,10 +524,10 @@ public final class ConnTable {
         slab.set(SHORT, b + oPorts + 6, (short) 0);
         slab.set(BYTE, b + oProto, (byte) proto);
         slab.set(BYTE, b + oState, (byte) 0);
-        int f = F_TEMPLATE | F_IN_USE | F_NO_OUTPUT;
+        int f = F_TEMPLATE | F_NO_OUTPUT;
         slab.set(SHORT, b + oFlags, (short) f);
         setInt(idx, oDest, destId);
-        setInt(idx, oControl, 0);
+        setInt(idx, oControl, 1);
         park(idx);
         int expires = now() + timeoutOf(proto, 0, f, destId, false);
         setInt(idx, oExpires, expires);
@@ -525,13 +535,16 @@ public final class ConnTable {
         if (d != null) {
             d.templateBound();
         }
-        link(idx, hash(proto, cHi, cLo, 0, vHi, vLo, vport), -1, false);
-        wheelRefile(idx, expires);
         size.incrementAndGet();
+        link(idx, hash(proto, cHi, cLo, 0, vHi, vLo, vport), -1, false, expires);
         return idx;
     }
 
-    private void link(int idx, int inBucket, int outBucket, boolean out) {
+    /**
+     * Publishes a fully written entry: into its chains, marked in use and filed in the wheel, all under its
+     * stripe lock(s), so no other thread can see it half made.
+     */
+    private void link(int idx, int inBucket, int outBucket, boolean out, int expires) {
         int s1 = stripe(inBucket);
         int s2 = out ? stripe(outBucket) : s1;
         int first = Math.min(s1, s2);
@@ -549,6 +562,8 @@ public final class ConnTable {
             } else {
                 setInt(idx, oOutNext, -1);
             }
+            flags(idx, flags(idx) | F_IN_USE);
+            wheelRefile(idx, expires);
         } finally {
             if (second != first) {
                 unlock(second);
@@ -557,10 +572,9 @@ public final class ConnTable {
         }
     }
 
+    /** Template references live with the template's other fields, under its in-stripe. */
     private void adjustControlled(int template, int delta) {
-        long b = base(template);
-        int bucket = hash(protocol(template), addrHi(b, CADDR), addrLo(b, CADDR), 0, addrHi(b, VADDR), addrLo(b, VADDR), port(b, VPORT));
-        int s = stripe(bucket);
+        int s = stripe(inBucketOf(template));
         lock(s);
         try {
             setInt(template, oControl, getInt(template, oControl) + delta);
@@ -628,33 +642,65 @@ public final class ConnTable {
      */
     public int touchOut(int proto, long dHi, long dLo, int dport, long lHi, long lLo, int lport, int tcpFlags, boolean secure) {
         int bucket = hash(proto, dHi, dLo, dport, lHi, lLo, lport);
-        int s = stripe(bucket);
-        int found = -1;
-        lock(s);
-        try {
-            for (int i = outBuckets[bucket]; i >= 0; i = getInt(i, oOutNext)) {
-                long b = base(i);
-                int f = slab.get(SHORT, b + oFlags) & 0xFFFF;
-                if ((f & F_DEAD) == 0 && (slab.get(BYTE, b + oProto) & 0xFF) == proto
-                        && port(b, DPORT) == dport && port(b, LPORT) == lport
-                        && addrIs(b, DADDR, dHi, dLo) && addrIs(b, LADDR, lHi, lLo)) {
-                    found = i;
-                    // A reply proves the director is on the return path after all.
-                    if ((f & F_NO_OUTPUT) != 0) {
-                        flags(i, f & ~F_NO_OUTPUT);
-                        f &= ~F_NO_OUTPUT;
-                    }
-                    int refileAt = advance(i, proto, f, TcpStateMachine.DIR_OUTPUT, tcpFlags, secure);
-                    if (refileAt >= 0) {
-                        wheelRefile(i, refileAt);
-                    }
-                    break;
-                }
-            }
-        } finally {
-            unlock(s);
+        int outStripe = stripe(bucket);
+        lock(outStripe);
+        int found = findOut(bucket, proto, dHi, dLo, dport, lHi, lLo, lport);
+        if (found < 0) {
+            unlock(outStripe);
+            return -1;
         }
-        return found;
+        // State, flags and expiry belong to the entry's in-stripe, which touchIn holds: take it too.
+        int inStripe = stripe(inBucketOf(found));
+        if (inStripe > outStripe) {
+            lock(inStripe);
+        } else if (inStripe < outStripe) {
+            unlock(outStripe);
+            lock(inStripe);
+            lock(outStripe);
+            found = findOut(bucket, proto, dHi, dLo, dport, lHi, lLo, lport);
+            if (found < 0 || stripe(inBucketOf(found)) != inStripe) {
+                unlock(outStripe);
+                unlock(inStripe);
+                return found < 0 ? -1 : touchOut(proto, dHi, dLo, dport, lHi, lLo, lport, tcpFlags, secure);
+            }
+        }
+        try {
+            int f = flags(found);
+            // A reply proves the director is on the return path after all.
+            if ((f & F_NO_OUTPUT) != 0) {
+                f &= ~F_NO_OUTPUT;
+                flags(found, f);
+            }
+            int refileAt = advance(found, proto, f, TcpStateMachine.DIR_OUTPUT, tcpFlags, secure);
+            if (refileAt >= 0) {
+                wheelRefile(found, refileAt);
+            }
+            return found;
+        } finally {
+            if (inStripe != outStripe) {
+                unlock(inStripe);
+            }
+            unlock(outStripe);
+        }
+    }
+
+    private int findOut(int bucket, int proto, long dHi, long dLo, int dport, long lHi, long lLo, int lport) {
+        for (int i = outBuckets[bucket]; i >= 0; i = getInt(i, oOutNext)) {
+            long b = base(i);
+            int f = slab.get(SHORT, b + oFlags) & 0xFFFF;
+            if ((f & F_DEAD) == 0 && (slab.get(BYTE, b + oProto) & 0xFF) == proto
+                    && port(b, DPORT) == dport && port(b, LPORT) == lport
+                    && addrIs(b, DADDR, dHi, dLo) && addrIs(b, LADDR, lHi, lLo)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The in-chain bucket of an entry, from its stored key. */
+    private int inBucketOf(int idx) {
+        long b = base(idx);
+        return hash(protocol(idx), addrHi(b, CADDR), addrLo(b, CADDR), port(b, CPORT), addrHi(b, VADDR), addrLo(b, VADDR), port(b, VPORT));
     }
 
     /**
@@ -688,6 +734,8 @@ public final class ConnTable {
 
     /**
      * The live persistence template for this key, with its timeout refreshed (a use re-arms it), or -1.
+     * The caller gets one reference on it, which keeps it from expiring: pass it to {@link #insert} with
+     * the connection it controls, or give it back with {@link #releaseTemplate}.
      */
     public int touchTemplate(int proto, long cHi, long cLo, long vHi, long vLo, int vport) {
         int bucket = hash(proto, cHi, cLo, 0, vHi, vLo, vport);
@@ -697,11 +745,17 @@ public final class ConnTable {
             int idx = findIn(bucket, proto, cHi, cLo, 0, vHi, vLo, vport, true);
             if (idx >= 0) {
                 setInt(idx, oExpires, now() + timeoutOf(proto, 0, F_TEMPLATE, getInt(idx, oDest), false));
+                setInt(idx, oControl, getInt(idx, oControl) + 1);
             }
             return idx;
         } finally {
             unlock(s);
         }
+    }
+
+    /** Gives back a reference from {@link #touchTemplate} or {@link #insertTemplate} that no connection took. */
+    public void releaseTemplate(int template) {
+        adjustControlled(template, -1);
     }
 
     /** The live template for this key without touching it, or -1. */
@@ -721,20 +775,27 @@ public final class ConnTable {
      * template still controlling connections, once they are gone). Safe from any thread.
      */
     public void kill(int idx) {
-        long b = base(idx);
-        int bucket = hash(protocol(idx), addrHi(b, CADDR), addrLo(b, CADDR), port(b, CPORT), addrHi(b, VADDR), addrLo(b, VADDR), port(b, VPORT));
-        int s = stripe(bucket);
-        lock(s);
-        try {
-            int f = flags(idx);
-            if ((f & F_IN_USE) != 0 && (f & F_DEAD) == 0) {
+        while (true) {
+            int s = stripe(inBucketOf(idx));
+            lock(s);
+            try {
+                int f = flags(idx);
+                if ((f & F_IN_USE) == 0 || (f & F_DEAD) != 0) {
+                    return;
+                }
+                if (stripe(inBucketOf(idx)) != s) {
+                    continue; // freed and reused under us: look again
+                }
                 flags(idx, f | F_DEAD);
                 int now = now();
                 setInt(idx, oExpires, now);
-                wheelRefile(idx, now + 1);
+                // Freed at the wheel's second after next: a packet that found the entry just before has a
+                // full second to finish with it before the slot can be reused.
+                wheelRefile(idx, now + 2);
+                return;
+            } finally {
+                unlock(s);
             }
-        } finally {
-            unlock(s);
         }
     }
 
@@ -793,7 +854,7 @@ public final class ConnTable {
         int proto = protocol(idx);
         int f = flags(idx);
         boolean template = (f & F_TEMPLATE) != 0;
-        int inBucket = hash(proto, addrHi(b, CADDR), addrLo(b, CADDR), port(b, CPORT), addrHi(b, VADDR), addrLo(b, VADDR), port(b, VPORT));
+        int inBucket = inBucketOf(idx);
         int outBucket = template ? -1 : hash(proto, addrHi(b, DADDR), addrLo(b, DADDR), port(b, DPORT), addrHi(b, LADDR), addrLo(b, LADDR), port(b, LPORT));
         int s1 = stripe(inBucket);
         int s2 = template ? s1 : stripe(outBucket);
@@ -827,6 +888,8 @@ public final class ConnTable {
                 }
                 // A data thread may have re-filed it between our parking it and taking the stripe locks.
                 wheelRemove(idx);
+                // Not in use from here on: kill() and listings leave it alone while we unbind and free.
+                flags(idx, 0);
             }
         } finally {
             if (second != first) {
@@ -903,7 +966,9 @@ public final class ConnTable {
 
     /**
      * drop_entry defense (thesis 5.2.9): visits a random window of about 1/32 of the table and kills the
-     * half-open connections there (NONE, SYN_RECV, SYNACK), the ones a SYN flood creates. Returns how many.
+     * half-open connections there (SYN_RECV, SYNACK), the ones a SYN flood creates. Returns how many.
+     * IPVS also drops some idle ESTABLISHED and UDP entries by their packet counts; JVS keeps no per-entry
+     * packet count, so it leaves those alone.
      */
     public int dropRandomEntries() {
         int hw = highWater.get();
@@ -917,7 +982,7 @@ public final class ConnTable {
             int i = (start + k) % hw;
             if (isLive(i) && !isTemplate(i) && protocol(i) == 6) {
                 int st = state(i);
-                if (st == TcpState.NONE.ordinal() || st == TcpState.SYN_RECV.ordinal() || st == TcpState.SYNACK.ordinal()) {
+                if (st == TcpState.SYN_RECV.ordinal() || st == TcpState.SYNACK.ordinal()) {
                     kill(i);
                     dropped++;
                 }

@@ -11,12 +11,12 @@ public interface Clock {
 
     /** Whole monotonic seconds: the tick of the connection timing wheels. */
     default long seconds() {
-        return nanos() / 1_000_000_000L;
+        return Math.floorDiv(nanos(), 1_000_000_000L);
     }
 
     /** Whole monotonic milliseconds. */
     default long millis() {
-        return nanos() / 1_000_000L;
+        return Math.floorDiv(nanos(), 1_000_000L);
     }
 
     Clock SYSTEM = System::nanoTime;

@@ -176,14 +176,78 @@ class ConnTableTest {
     }
 
     @Test
-    void killedEntriesVanishAtOnceAndAreFreedAtTheNextTick() {
+    void killedEntriesVanishAtOnceButTheirSlotIsKeptAFullSecond() {
         int idx = insertNat(0x0101_0101L, 1, SYN);
         table.kill(idx);
         assertThat(table.lookupIn(TCP, 0, 0x0101_0101L, 1, 0, VIP, 80)).isEqualTo(-1);
-        assertThat(table.size()).isEqualTo(1);
+        assertThat(table.touchOut(TCP, 0, RIP, 8080, 0, 0x0101_0101L, 1, ACK, false)).isEqualTo(-1);
+        tick(1);
+        assertThat(table.size()).as("a packet that found it a moment ago may still be using it").isEqualTo(1);
         tick(1);
         assertThat(table.size()).isZero();
         assertThat(dest.inactiveConns()).isZero();
+    }
+
+    @Test
+    void aTemplateReferenceKeepsTheTemplateUntilReleased() {
+        int t = table.insertTemplate(TCP, 0, 0x0101_0100L, 0, VIP, 80, 0, RIP, 80, dest.id());
+        assertThat(table.controlledCount(t)).as("the inserter's reference").isEqualTo(1);
+        assertThat(table.touchTemplate(TCP, 0, 0x0101_0100L, 0, VIP, 80)).isEqualTo(t);
+        assertThat(table.controlledCount(t)).isEqualTo(2);
+        table.releaseTemplate(t);
+        tick(1000);
+        assertThat(table.lookupTemplate(TCP, 0, 0x0101_0100L, 0, VIP, 80)).as("held by a reference").isEqualTo(t);
+        table.releaseTemplate(t);
+        tick(360);
+        assertThat(table.lookupTemplate(TCP, 0, 0x0101_0100L, 0, VIP, 80)).isEqualTo(-1);
+        assertThat(dest.persistentConns()).isZero();
+    }
+
+    @Test
+    void clientAndServerSidesOfNatConnectionsOnTwoThreadsKeepCountsExact() throws Exception {
+        table.close();
+        table = new ConnTable(100_000, false, clock, timeouts, registry.registry());
+        int n = 20_000;
+        for (int round = 0; round < 5; round++) {
+            long base = 0x0300_0000L + (long) round * n;
+            for (int i = 0; i < n; i++) {
+                insertNat(base + i, 4000, SYN);
+            }
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            Thread client = new Thread(() -> {
+                await(start);
+                for (int i = 0; i < n; i++) {
+                    table.touchIn(TCP, 0, base + i, 4000, 0, VIP, 80, ACK, false);
+                }
+            });
+            Thread server = new Thread(() -> {
+                await(start);
+                for (int i = 0; i < n; i++) {
+                    table.touchOut(TCP, 0, RIP, 8080, 0, base + i, 4000, SYN | ACK, false);
+                    table.touchOut(TCP, 0, RIP, 8080, 0, base + i, 4000, ACK, false);
+                }
+            });
+            client.start();
+            server.start();
+            client.join(30_000);
+            server.join(30_000);
+            assertThat(dest.activeConns() + dest.inactiveConns()).isEqualTo(n);
+            for (int i = 0; i < n; i++) {
+                table.touchIn(TCP, 0, base + i, 4000, 0, VIP, 80, RST, false);
+            }
+            tick(10);
+            assertThat(table.size()).isZero();
+            assertThat(dest.activeConns()).as("round %d", round).isZero();
+            assertThat(dest.inactiveConns()).as("round %d", round).isZero();
+        }
+    }
+
+    private static void await(java.util.concurrent.CyclicBarrier b) {
+        try {
+            b.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
