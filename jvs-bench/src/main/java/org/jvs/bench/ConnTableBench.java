@@ -42,7 +42,7 @@ public class ConnTableBench {
     private static final int TCP = 6;
     private static final long VIP = 0x0A00_0064L;
 
-    @Param({"1000000", "10000000"})
+    @Param({"10000", "1000000", "10000000"})
     public int entries;
 
     private ManualClock clock;

@@ -1,6 +1,7 @@
 package org.jvs.core;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.jvs.core.model.DestSpec;
 import org.jvs.core.model.ForwardingMethod;
 import org.jvs.core.model.IpAddr;
@@ -25,9 +26,28 @@ public final class Dest {
     private volatile int lastWeight;
     private volatile boolean overloaded;
     private volatile boolean available = true;
-    private final AtomicInteger active = new AtomicInteger();
-    private final AtomicInteger inactive = new AtomicInteger();
-    private final AtomicInteger persistent = new AtomicInteger();
+    // Counters live in the object itself (not in AtomicInteger boxes) so that a least-connection scan over
+    // a thousand servers reads one cache line per server instead of chasing three more pointers.
+    @SuppressWarnings("unused")
+    private volatile int active;
+    @SuppressWarnings("unused")
+    private volatile int inactive;
+    @SuppressWarnings("unused")
+    private volatile int persistent;
+    private static final VarHandle ACTIVE;
+    private static final VarHandle INACTIVE;
+    private static final VarHandle PERSISTENT;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            ACTIVE = l.findVarHandle(Dest.class, "active", int.class);
+            INACTIVE = l.findVarHandle(Dest.class, "inactive", int.class);
+            PERSISTENT = l.findVarHandle(Dest.class, "persistent", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private final Stats stats = new Stats();
 
     /** For the LoadBalancer, and for tests that need a server outside a balancer. */
@@ -102,20 +122,20 @@ public final class Dest {
     }
 
     public int activeConns() {
-        return active.get();
+        return active;
     }
 
     public int inactiveConns() {
-        return inactive.get();
+        return inactive;
     }
 
     public int persistentConns() {
-        return persistent.get();
+        return persistent;
     }
 
     /** IPVS' load figure: {@code active * 256 + inactive} (an established connection costs far more). */
     public long overhead() {
-        return ((long) active.get() << 8) + inactive.get();
+        return ((long) active << 8) + inactive;
     }
 
     public Stats stats() {
@@ -126,16 +146,16 @@ public final class Dest {
 
     /** A connection was bound to this server, active (established) or not. */
     public void connBound(boolean isActive) {
-        (isActive ? active : inactive).incrementAndGet();
+        (isActive ? ACTIVE : INACTIVE).getAndAdd(this, 1);
         int upper = spec.upperThreshold();
-        if (upper != 0 && active.get() + inactive.get() >= upper) {
+        if (upper != 0 && active + inactive >= upper) {
             overloaded = true;
         }
     }
 
     /** A connection bound to this server ended, in the given activity. */
     public void connUnbound(boolean wasActive) {
-        (wasActive ? active : inactive).decrementAndGet();
+        (wasActive ? ACTIVE : INACTIVE).getAndAdd(this, -1);
         if (overloaded) {
             clearOverloadIfBelow();
         }
@@ -144,25 +164,25 @@ public final class Dest {
     /** A bound connection moved between inactive and active (e.g. SYN_RECV to ESTABLISHED). */
     public void connActivity(boolean nowActive) {
         if (nowActive) {
-            inactive.decrementAndGet();
-            active.incrementAndGet();
+            INACTIVE.getAndAdd(this, -1);
+            ACTIVE.getAndAdd(this, 1);
         } else {
-            active.decrementAndGet();
-            inactive.incrementAndGet();
+            ACTIVE.getAndAdd(this, -1);
+            INACTIVE.getAndAdd(this, 1);
         }
     }
 
     public void templateBound() {
-        persistent.incrementAndGet();
+        PERSISTENT.getAndAdd(this, 1);
     }
 
     public void templateUnbound() {
-        persistent.decrementAndGet();
+        PERSISTENT.getAndAdd(this, -1);
     }
 
     private void clearOverloadIfBelow() {
         DestSpec s = spec;
-        long total = (long) active.get() + inactive.get();
+        long total = (long) active + inactive;
         int upper = s.upperThreshold();
         int lower = s.lowerThreshold();
         if (lower != 0) {
@@ -185,7 +205,7 @@ public final class Dest {
         spec = newSpec;
         setWeight(newSpec.weight());
         int upper = newSpec.upperThreshold();
-        long total = (long) active.get() + inactive.get();
+        long total = (long) active + inactive;
         if (upper == 0) {
             overloaded = false;
         } else if (total >= upper) {
@@ -223,6 +243,6 @@ public final class Dest {
 
     @Override
     public String toString() {
-        return label() + " w=" + weight + " a=" + active.get() + " i=" + inactive.get() + (overloaded ? " overloaded" : "");
+        return label() + " w=" + weight + " a=" + active + " i=" + inactive + (overloaded ? " overloaded" : "");
     }
 }

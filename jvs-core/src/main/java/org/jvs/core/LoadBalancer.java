@@ -25,6 +25,9 @@ import org.jvs.core.sched.Schedulers;
 import org.jvs.core.stats.RateEstimator;
 import org.jvs.core.stats.Stats;
 import org.jvs.core.time.Clock;
+import org.jvs.core.view.DestView;
+import org.jvs.core.view.ServiceView;
+import org.jvs.core.view.Snapshot;
 
 /**
  * The IPVS core behind one façade: the single entry point for every engine, the CLI, the API and the
@@ -342,6 +345,20 @@ public final class LoadBalancer {
         }
     }
 
+    /** A consistent copy of services, servers, counts, statistics and timeouts for listings. */
+    public synchronized Snapshot snapshot() {
+        List<ServiceView> views = new ArrayList<>();
+        for (Service s : services.values()) {
+            List<DestView> ds = new ArrayList<>();
+            for (Dest d : s.dests()) {
+                ds.add(new DestView(d.spec(), d.weight(), d.activeConns(), d.inactiveConns(), d.persistentConns(),
+                        d.isOverloaded(), d.stats().totals(), d.stats().rates()));
+            }
+            views.add(new ServiceView(s.spec(), s.stats().totals(), s.stats().rates(), ds));
+        }
+        return new Snapshot(conns4.buckets(), timeouts.view(), stats.totals(), stats.rates(), views);
+    }
+
     /** Every connection and template, IPv4 first ({@code ipvsadm -L -c}). */
     public List<ConnEntry> connections() {
         List<ConnEntry> out = new ArrayList<>();
@@ -516,6 +533,55 @@ public final class LoadBalancer {
             out.verdict = Decision.NO_DEST;
             return;
         }
+        bind(t, svc, d, template, f, tcpFlags, bytes, secure, out);
+    }
+
+    /**
+     * For relaying engines: opening the connection to {@code failed} did not work. Forgets the flow's entry
+     * (and a persistence template that points at that server) and binds the flow, as a new connection, to
+     * the next usable server after it in list order. Verdict NO_DEST when no other server is usable.
+     */
+    public void retry(Flow f, Dest failed, int tcpFlags, Decision out) {
+        out.reset(f.v6);
+        ConnTable t = f.v6 ? conns6 : conns4;
+        int idx = t.lookupIn(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort);
+        if (idx >= 0) {
+            t.kill(idx);
+        }
+        Service svc = failed.service();
+        out.service = svc;
+        Dest[] ds = svc.dests();
+        Dest d = null;
+        int from = java.util.Arrays.asList(ds).indexOf(failed);
+        for (int k = 1; k <= ds.length && d == null; k++) {
+            Dest c = ds[Math.floorMod(from + k, ds.length)];
+            if (c != failed && c.isUsable()) {
+                d = c;
+            }
+        }
+        if (d == null) {
+            out.verdict = Decision.NO_DEST;
+            return;
+        }
+        int template = -1;
+        Persistence p = svc.spec().persistence();
+        if (p != null) {
+            TemplateKey k = templateKey(svc, f, p);
+            int old = t.lookupTemplate(k.proto, k.cHi, k.cLo, k.vHi, k.vLo, k.vport);
+            if (old >= 0 && t.destId(old) == failed.id()) {
+                t.kill(old);
+            }
+            template = t.insertTemplate(k.proto, k.cHi, k.cLo, k.vHi, k.vLo, k.vport, d.address().hi(), d.address().lo(), d.port(), d.id());
+            if (template < 0) {
+                out.verdict = Decision.DROP;
+                return;
+            }
+        }
+        bind(t, svc, d, template, f, tcpFlags, 0, defense.secureTcpActive(), out);
+    }
+
+    /** Creates the connection of a scheduled flow (or, one-packet, none) and counts it. */
+    private void bind(ConnTable t, Service svc, Dest d, int template, Flow f, int tcpFlags, int bytes, boolean secure, Decision out) {
         out.dest = d;
         out.verdict = Decision.ACCEPT;
         int dport = d.port() != 0 ? d.port() : f.dstPort;
@@ -531,7 +597,7 @@ public final class LoadBalancer {
         boolean noOutput = !(m instanceof ForwardingMethod.Nat || m instanceof ForwardingMethod.FullNat);
         // Mixed-family tunnels cannot store the server address in this family's slot; it comes from the dest.
         boolean sameFamily = d.address().v6() == f.v6;
-        idx = t.insert(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort,
+        int idx = t.insert(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort,
                 sameFamily ? d.address().hi() : 0, sameFamily ? d.address().lo() : 0, dport,
                 f.srcHi, f.srcLo, f.srcPort, m.code(), noOutput, d.id(), template, tcpFlags, secure);
         if (idx < 0) {

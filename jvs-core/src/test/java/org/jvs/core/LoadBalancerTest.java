@@ -366,6 +366,64 @@ class LoadBalancerTest {
     }
 
     @Test
+    void retryMovesAFailedConnectionToTheNextUsableServer() {
+        lb.addService(ServiceSpec.of(WEB, "rr").withPersistence(Persistence.of(300, false)));
+        Dest a = add(WEB, "10.0.0.1", 80, ForwardingMethod.NAT, 1);
+        Dest b = add(WEB, "10.0.0.2", 80, ForwardingMethod.NAT, 1);
+        Dest c = add(WEB, "10.0.0.3", 80, ForwardingMethod.NAT, 0);
+        assertThat(syn("9.9.9.9", 1).dest).isSameAs(a);
+
+        lb.retry(flow.set(6, ip("9.9.9.9"), 1, VIP, 80), a, SYN, decision);
+        assertThat(decision.verdict).isEqualTo(Decision.ACCEPT);
+        assertThat(decision.dest).as("next usable after a; c is quiesced").isSameAs(b);
+        assertThat(decision.created).isTrue();
+        lb.inbound(flow.set(6, ip("9.9.9.9"), 1, VIP, 80), ACK, 40, decision);
+        assertThat(decision.dest).as("later segments follow the retried connection").isSameAs(b);
+        assertThat(syn("9.9.9.9", 2).dest).as("the persistence template moved too").isSameAs(b);
+
+        housekeep(2);
+        assertThat(a.activeConns() + a.inactiveConns()).isZero();
+        assertThat(a.persistentConns()).isZero();
+        assertThat(b.persistentConns()).isEqualTo(1);
+
+        lb.retry(flow.set(6, ip("9.9.9.9"), 1, VIP, 80), b, SYN, decision);
+        assertThat(decision.dest).as("wraps around the list").isSameAs(a);
+        lb.editDest(WEB, a.spec().withWeight(0));
+        lb.retry(flow.set(6, ip("9.9.9.9"), 1, VIP, 80), b, SYN, decision);
+        assertThat(decision.verdict).isEqualTo(Decision.NO_DEST);
+        assertThat(c.activeConns() + c.inactiveConns()).isZero();
+    }
+
+    @Test
+    void snapshotCopiesWhatAListingPrints() {
+        lb.addService(ServiceSpec.of(WEB, "wlc").withPersistence(new Persistence(600, 24)));
+        Dest a = add(WEB, "10.0.0.1", 80, ForwardingMethod.DIRECT_ROUTE, 3);
+        lb.addDest(WEB, DestSpec.of(ip("10.0.0.2"), 8080, ForwardingMethod.NAT).withThresholds(100, 50));
+        syn("1.1.1.1", 1);
+        lb.inbound(flow.set(6, ip("1.1.1.1"), 1, VIP, 80), ACK, 40, decision);
+        lb.timeouts().set(0, 0, 60);
+        lb.setEffectiveWeight(WEB, a.address(), 80, 2);
+
+        var snap = lb.snapshot();
+        assertThat(snap.tableSize()).isEqualTo(lb.connTable(false).buckets());
+        assertThat(snap.timeouts().udp()).isEqualTo(60);
+        assertThat(snap.services()).singleElement().satisfies(sv -> {
+            assertThat(sv.spec().scheduler()).isEqualTo("wlc");
+            assertThat(sv.spec().persistence().timeoutSeconds()).isEqualTo(600);
+            assertThat(sv.totals().conns()).isEqualTo(1);
+            assertThat(sv.dests()).hasSize(2);
+            assertThat(sv.dests().get(0).weight()).as("weight in force").isEqualTo(2);
+            assertThat(sv.dests().get(0).spec().weight()).as("configured weight").isEqualTo(3);
+            assertThat(sv.dests().get(0).activeConns()).isEqualTo(1);
+            assertThat(sv.dests().get(0).persistentConns()).isEqualTo(1);
+            assertThat(sv.dests().get(1).spec().upperThreshold()).isEqualTo(100);
+            assertThat(sv.dests().get(1).spec().port()).isEqualTo(8080);
+        });
+        syn("1.1.1.2", 5);
+        assertThat(snap.services().get(0).totals().conns()).as("a copy, not a live view").isEqualTo(1);
+    }
+
+    @Test
     void servicesListInInsertionOrderAndClearRemovesAll() {
         lb.addService(ServiceSpec.of(WEB, "rr"));
         ServiceKey dns = new ServiceKey.Virtual(Protocol.UDP, VIP, 53);

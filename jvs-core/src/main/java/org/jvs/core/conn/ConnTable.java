@@ -872,12 +872,20 @@ public final class ConnTable {
             int expires = getInt(idx, oExpires);
             control = getInt(idx, oControl);
             destId = getInt(idx, oDest);
-            if (expires > now) {
+            boolean dead = (f & F_DEAD) != 0;
+            if (template && control > 0) {
+                // A template outlives its timeout while connections it controls are alive; a killed one only
+                // until they are gone.
+                if (dead) {
+                    refileAt = now + 1;
+                } else if (expires > now) {
+                    refileAt = expires;
+                } else {
+                    refileAt = now + timeoutOf(proto, 0, f, destId, false);
+                    setInt(idx, oExpires, refileAt);
+                }
+            } else if (!dead && expires > now) {
                 refileAt = expires;
-            } else if (template && control > 0) {
-                // A template outlives its timeout while connections it controls are alive.
-                refileAt = now + timeoutOf(proto, 0, f, destId, false);
-                setInt(idx, oExpires, refileAt);
             }
             if (refileAt >= 0) {
                 wheelRefile(idx, refileAt);

@@ -5,9 +5,10 @@ package org.jvs.core.model;
  *
  * @param upperThreshold 0 = no limit; at or above it (active + inactive) the server is overloaded
  * @param lowerThreshold 0 = use 3/4 of the upper threshold to clear the overload
+ * @param proxyProtocol  for relaying engines: send the client address first (PROXY protocol v1/v2)
  */
 public record DestSpec(IpAddr address, int port, ForwardingMethod method, int weight,
-                       int upperThreshold, int lowerThreshold) {
+                       int upperThreshold, int lowerThreshold, ProxyProtocol proxyProtocol) {
 
     public static final int MAX_WEIGHT = 65535;
 
@@ -20,6 +21,9 @@ public record DestSpec(IpAddr address, int port, ForwardingMethod method, int we
         }
         if (method == null) {
             method = ForwardingMethod.DIRECT_ROUTE;
+        }
+        if (proxyProtocol == null) {
+            proxyProtocol = ProxyProtocol.NONE;
         }
         if (weight < 0 || weight > MAX_WEIGHT) {
             throw new ConfigException("weight " + weight + " out of range 0.." + MAX_WEIGHT);
@@ -37,23 +41,27 @@ public record DestSpec(IpAddr address, int port, ForwardingMethod method, int we
 
     /** A server with weight 1, no thresholds. */
     public static DestSpec of(IpAddr address, int port, ForwardingMethod method) {
-        return new DestSpec(address, port, method, 1, 0, 0);
+        return new DestSpec(address, port, method, 1, 0, 0, ProxyProtocol.NONE);
     }
 
     public DestSpec withWeight(int w) {
-        return new DestSpec(address, port, method, w, upperThreshold, lowerThreshold);
+        return new DestSpec(address, port, method, w, upperThreshold, lowerThreshold, proxyProtocol);
     }
 
     public DestSpec withThresholds(int upper, int lower) {
-        return new DestSpec(address, port, method, weight, upper, lower);
+        return new DestSpec(address, port, method, weight, upper, lower, proxyProtocol);
     }
 
     public DestSpec withMethod(ForwardingMethod m) {
-        return new DestSpec(address, port, m, weight, upperThreshold, lowerThreshold);
+        return new DestSpec(address, port, m, weight, upperThreshold, lowerThreshold, proxyProtocol);
     }
 
     public DestSpec withPort(int p) {
-        return new DestSpec(address, p, method, weight, upperThreshold, lowerThreshold);
+        return new DestSpec(address, p, method, weight, upperThreshold, lowerThreshold, proxyProtocol);
+    }
+
+    public DestSpec withProxyProtocol(ProxyProtocol pp) {
+        return new DestSpec(address, port, method, weight, upperThreshold, lowerThreshold, pp);
     }
 
     public String label() {

@@ -10,9 +10,10 @@ import java.util.Set;
  * @param onePacket   {@code -o}: schedule every UDP datagram on its own
  * @param mhTableSize Maglev lookup table size (a prime), used by {@code mh} only
  * @param proximity   the global server scheduling table, used by {@code gs} only
+ * @param engine      the data plane that carries it (default: the socket engine)
  */
 public record ServiceSpec(ServiceKey key, String scheduler, Persistence persistence, boolean onePacket,
-                          Set<SchedFlag> flags, int mhTableSize, List<ProximityRule> proximity) {
+                          Set<SchedFlag> flags, int mhTableSize, List<ProximityRule> proximity, Engine engine) {
 
     public static final String DEFAULT_SCHEDULER = "wlc";
     public static final int DEFAULT_MH_TABLE_SIZE = 65537;
@@ -24,6 +25,9 @@ public record ServiceSpec(ServiceKey key, String scheduler, Persistence persiste
         scheduler = scheduler == null || scheduler.isBlank() ? DEFAULT_SCHEDULER : scheduler.strip();
         flags = flags == null ? Set.of() : Set.copyOf(flags);
         proximity = proximity == null ? List.of() : List.copyOf(proximity);
+        if (engine == null) {
+            engine = Engine.SOCKET;
+        }
         if (mhTableSize == 0) {
             mhTableSize = DEFAULT_MH_TABLE_SIZE;
         }
@@ -50,35 +54,39 @@ public record ServiceSpec(ServiceKey key, String scheduler, Persistence persiste
 
     /** A service with the given scheduler and no options. */
     public static ServiceSpec of(ServiceKey key, String scheduler) {
-        return new ServiceSpec(key, scheduler, null, false, Set.of(), 0, List.of());
+        return new ServiceSpec(key, scheduler, null, false, Set.of(), 0, List.of(), Engine.SOCKET);
     }
 
     /** A persistent service (the only kind a port-0 service may be). */
     public static ServiceSpec of(ServiceKey key, String scheduler, Persistence persistence) {
-        return new ServiceSpec(key, scheduler, persistence, false, Set.of(), 0, List.of());
+        return new ServiceSpec(key, scheduler, persistence, false, Set.of(), 0, List.of(), Engine.SOCKET);
     }
 
     public ServiceSpec withPersistence(Persistence p) {
-        return new ServiceSpec(key, scheduler, p, onePacket, flags, mhTableSize, proximity);
+        return new ServiceSpec(key, scheduler, p, onePacket, flags, mhTableSize, proximity, engine);
     }
 
     public ServiceSpec withScheduler(String s) {
-        return new ServiceSpec(key, s, persistence, onePacket, flags, mhTableSize, proximity);
+        return new ServiceSpec(key, s, persistence, onePacket, flags, mhTableSize, proximity, engine);
     }
 
     public ServiceSpec withFlags(Set<SchedFlag> f) {
-        return new ServiceSpec(key, scheduler, persistence, onePacket, f, mhTableSize, proximity);
+        return new ServiceSpec(key, scheduler, persistence, onePacket, f, mhTableSize, proximity, engine);
     }
 
     public ServiceSpec withOnePacket(boolean ops) {
-        return new ServiceSpec(key, scheduler, persistence, ops, flags, mhTableSize, proximity);
+        return new ServiceSpec(key, scheduler, persistence, ops, flags, mhTableSize, proximity, engine);
     }
 
     public ServiceSpec withMhTableSize(int size) {
-        return new ServiceSpec(key, scheduler, persistence, onePacket, flags, size, proximity);
+        return new ServiceSpec(key, scheduler, persistence, onePacket, flags, size, proximity, engine);
     }
 
     public ServiceSpec withProximity(List<ProximityRule> rules) {
-        return new ServiceSpec(key, scheduler, persistence, onePacket, flags, mhTableSize, rules);
+        return new ServiceSpec(key, scheduler, persistence, onePacket, flags, mhTableSize, rules, engine);
+    }
+
+    public ServiceSpec withEngine(Engine e) {
+        return new ServiceSpec(key, scheduler, persistence, onePacket, flags, mhTableSize, proximity, e);
     }
 }

@@ -1,0 +1,28 @@
+package org.jvs.core.model;
+
+/** Which data plane carries a service's traffic. The core schedules and tracks alike for both. */
+public enum Engine {
+    /** The socket engine: a user-space TCP/UDP relay (no root needed); the default. */
+    SOCKET("socket"),
+    /** The packet engine: per-packet forwarding (DR, NAT, TUN, FullNAT) on raw sockets. */
+    PACKET("packet");
+
+    private final String configName;
+
+    Engine(String configName) {
+        this.configName = configName;
+    }
+
+    public String configName() {
+        return configName;
+    }
+
+    public static Engine byName(String name) {
+        for (Engine e : values()) {
+            if (e.configName.equalsIgnoreCase(name)) {
+                return e;
+            }
+        }
+        throw new ConfigException("unknown engine '" + name + "' (socket, packet)");
+    }
+}
