@@ -56,12 +56,22 @@ public final class ConnTableMemory {
         System.out.printf("process growth / entry  %.1f bytes (RSS %,d -> %,d)%n", (double) (rss1 - rss0) / n, rss0, rss1);
         System.out.printf("heap growth / entry     %.1f bytes (after full GC)%n", (double) (heap1 - heap0) / n);
         System.out.printf("active+inactive on dest %,d%n", d.activeConns() + d.inactiveConns());
+        System.out.printf("huge pages in use       %,d bytes (AnonHugePages)%n", anonHugePages());
         lb.close();
     }
 
     private static long usedHeap() {
         var m = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         return m.getUsed();
+    }
+
+    private static long anonHugePages() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup"))) {
+            if (line.startsWith("AnonHugePages:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
     }
 
     private static long rssBytes() throws IOException {

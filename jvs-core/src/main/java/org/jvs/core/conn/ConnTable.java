@@ -132,7 +132,7 @@ public final class ConnTable {
         this.oOutNext = p + 32;
         this.oControl = p + 36;
         this.slotSize = (int) (p + 40);
-        this.slab = arena.allocate((long) (capacity + WHEEL) * slotSize, 8);
+        this.slab = OffHeap.allocate((long) (capacity + WHEEL) * slotSize, arena);
         int buckets = Math.max(16, Integer.highestOneBit(Math.max(1, capacity - 1)) );
         this.inBuckets = new int[buckets];
         this.outBuckets = new int[buckets];
