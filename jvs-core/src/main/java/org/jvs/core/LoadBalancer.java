@@ -256,7 +256,7 @@ public final class LoadBalancer {
     /** Applies the rules of S2: DR/TUN/local keep the service port; families mix only through tunnels. */
     private DestSpec normalize(Service s, DestSpec spec) {
         checkFamily(s.key(), spec);
-        return spec.withPort(forcedPort(s, spec.address(), spec.port(), spec.method()));
+        return spec.normalizedFor(s.key());
     }
 
     private int forcedPort(Service s, IpAddr address, int port) {
@@ -268,14 +268,6 @@ public final class LoadBalancer {
         int servicePort = s.key() instanceof ServiceKey.Virtual v ? v.port() : 0;
         Dest atServicePort = s.dest(address, servicePort);
         return atServicePort != null && atServicePort.method().keepsServicePort() ? servicePort : port;
-    }
-
-    private static int forcedPort(Service s, IpAddr address, int port, ForwardingMethod method) {
-        if (!(method.keepsServicePort() || method instanceof ForwardingMethod.Local)) {
-            return port;
-        }
-        // The server sees the packet's own port; a fwmark service has none of its own, so IPVS stores 0.
-        return s.key() instanceof ServiceKey.Virtual v ? v.port() : 0;
     }
 
     private static void checkFamily(ServiceKey key, DestSpec spec) {

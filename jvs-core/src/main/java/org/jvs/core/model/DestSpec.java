@@ -64,6 +64,18 @@ public record DestSpec(IpAddr address, int port, ForwardingMethod method, int we
         return new DestSpec(address, port, method, weight, upperThreshold, lowerThreshold, pp);
     }
 
+    /**
+     * This server as a service of {@code key} stores it: DR, TUN and local servers see the packet's own
+     * port, so their port is the service port (0 for a fwmark service, which has none), as ipvsadm does.
+     */
+    public DestSpec normalizedFor(ServiceKey key) {
+        if (!(method.keepsServicePort() || method instanceof ForwardingMethod.Local)) {
+            return this;
+        }
+        int p = key instanceof ServiceKey.Virtual v ? v.port() : 0;
+        return p == port ? this : withPort(p);
+    }
+
     public String label() {
         return address.withPort(port);
     }

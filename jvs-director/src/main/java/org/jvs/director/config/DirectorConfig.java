@@ -1,0 +1,65 @@
+package org.jvs.director.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.jvs.core.model.DestSpec;
+import org.jvs.core.model.ServiceSpec;
+
+/**
+ * A whole director configuration as read from a file: settings, and the services with their real servers
+ * in file order. Every value has been validated by the model's records; cross-checks against a running
+ * balancer (duplicates, address families) happen when it is applied.
+ */
+public record DirectorConfig(Path source, Settings settings, List<Service> services) {
+
+    public DirectorConfig {
+        services = List.copyOf(services);
+    }
+
+    /** One service block: the spec, its real servers, and where each stands in the file (0 if unknown). */
+    public record Service(String name, ServiceSpec spec, List<DestSpec> dests, int line, List<Integer> destLines) {
+        public Service {
+            dests = List.copyOf(dests);
+            destLines = List.copyOf(destLines);
+        }
+
+        public Service(String name, ServiceSpec spec, List<DestSpec> dests) {
+            this(name, spec, dests, 0, java.util.Collections.nCopies(dests.size(), 0));
+        }
+
+        int destLine(int i) {
+            return i < destLines.size() ? destLines.get(i) : 0;
+        }
+    }
+
+    /**
+     * Director settings.
+     *
+     * @param controlSocket   Unix socket of the control API (mode 0600)
+     * @param controlTcp      optional {@code host:port} of a TCP control listener, or null
+     * @param tokenFile       file holding the bearer token the TCP listener requires (null with no TCP listener)
+     * @param tcpTimeout      {@code --set} values; 0 keeps the default
+     */
+    public record Settings(Path controlSocket, String controlTcp, Path tokenFile, int connTableSize, int connTableSizeV6,
+                           int tcpTimeout, int tcpfinTimeout, int udpTimeout, boolean expireNodestConn,
+                           boolean expireQuiescentTemplate, Duration drainTimeout, Duration connectTimeout) {
+
+        public static Path defaultControlSocket() {
+            String env = System.getenv("JVS_SOCKET");
+            if (env != null && !env.isBlank()) {
+                return Path.of(env);
+            }
+            String runtime = System.getenv("XDG_RUNTIME_DIR");
+            if (runtime != null && !runtime.isBlank()) {
+                return Path.of(runtime, "jvs", "jvs.sock");
+            }
+            return Path.of(System.getProperty("java.io.tmpdir"), "jvs-" + System.getProperty("user.name"), "jvs.sock");
+        }
+
+        public static Settings defaults() {
+            return new Settings(defaultControlSocket(), null, null, 1 << 20, 1 << 16, 0, 0, 0, false, false,
+                    Duration.ofSeconds(10), Duration.ofSeconds(5));
+        }
+    }
+}

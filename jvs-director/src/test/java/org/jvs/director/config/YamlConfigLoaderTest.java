@@ -1,0 +1,168 @@
+package org.jvs.director.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jvs.core.model.Engine;
+import org.jvs.core.model.ForwardingMethod;
+import org.jvs.core.model.IpAddr;
+import org.jvs.core.model.ProxyProtocol;
+import org.jvs.core.model.SchedFlag;
+import org.jvs.core.model.ServiceKey;
+import org.jvs.core.model.TunnelType;
+import org.junit.jupiter.api.Test;
+
+class YamlConfigLoaderTest {
+    static final Path FILE = Path.of("jvs.yaml");
+    final YamlConfigLoader loader = new YamlConfigLoader();
+
+    DirectorConfig parse(String yaml) {
+        return loader.parse(FILE, yaml);
+    }
+
+    ConfigFileException error(String yaml) {
+        try {
+            ConfigApplier.validate(parse(yaml));
+        } catch (ConfigFileException e) {
+            return e;
+        }
+        throw new AssertionError("accepted:\n" + yaml);
+    }
+
+    @Test
+    void readsAFullConfiguration() {
+        DirectorConfig c = parse("""
+                director:
+                  control_socket: /tmp/jvs-test/jvs.sock
+                  control_tcp:
+                    listen: 127.0.0.1:9990
+                    token_file: /etc/jvs/token
+                  conn_table_size: 4096
+                  timeouts: {tcp: 600, udp: 30}
+                  expire_nodest_conn: yes
+                  drain_timeout: 3s
+                  connect_timeout: 250ms
+                services:
+                  - name: web
+                    address: 10.0.0.100
+                    port: 80
+                    scheduler: wrr
+                    persistence: {timeout: 600, netmask: 255.255.255.0}
+                    real_servers:
+                      - {address: 10.0.0.11, port: 8080, method: nat, weight: 3, upper_threshold: 100, proxy_protocol: v2}
+                      - {address: 10.0.0.12, method: tun, tunnel: {type: gue, port: 6080}}
+                  - fwmark: 7
+                    ipv6: true
+                    scheduler: mh
+                    flags: [mh-fallback, mh-port]
+                    engine: packet
+                  - protocol: udp
+                    address: "2001:db8::53"
+                    port: 53
+                    scheduler: rr
+                    one_packet: true
+                    persistence: 60
+                """);
+        var st = c.settings();
+        assertThat(st.controlSocket()).isEqualTo(Path.of("/tmp/jvs-test/jvs.sock"));
+        assertThat(st.controlTcp()).isEqualTo("127.0.0.1:9990");
+        assertThat(st.connTableSize()).isEqualTo(4096);
+        assertThat(st.tcpTimeout()).isEqualTo(600);
+        assertThat(st.tcpfinTimeout()).isZero();
+        assertThat(st.udpTimeout()).isEqualTo(30);
+        assertThat(st.expireNodestConn()).isTrue();
+        assertThat(st.drainTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(st.connectTimeout()).isEqualTo(Duration.ofMillis(250));
+
+        assertThat(c.services()).hasSize(3);
+        var web = c.services().get(0);
+        assertThat(web.name()).isEqualTo("web");
+        assertThat(web.line()).isEqualTo(12);
+        assertThat(web.spec().persistence().prefixLength()).isEqualTo(24);
+        assertThat(web.dests().get(0).method()).isEqualTo(ForwardingMethod.NAT);
+        assertThat(web.dests().get(0).weight()).isEqualTo(3);
+        assertThat(web.dests().get(0).proxyProtocol()).isEqualTo(ProxyProtocol.V2);
+        assertThat(web.dests().get(1).method()).isEqualTo(new ForwardingMethod.Tunnel(TunnelType.GUE, 6080));
+        assertThat(web.destLines()).containsExactly(18, 19);
+        var fwm = c.services().get(1);
+        assertThat(fwm.spec().key()).isEqualTo(new ServiceKey.Fwmark(7, true));
+        assertThat(fwm.spec().flags()).containsExactlyInAnyOrder(SchedFlag.MH_FALLBACK, SchedFlag.MH_PORT);
+        assertThat(fwm.spec().engine()).isEqualTo(Engine.PACKET);
+        var dns = c.services().get(2);
+        assertThat(((ServiceKey.Virtual) dns.spec().key()).address()).isEqualTo(IpAddr.parse("2001:db8::53"));
+        assertThat(dns.spec().onePacket()).isTrue();
+        assertThat(dns.spec().persistence().prefixLength()).isEqualTo(128);
+        ConfigApplier.validate(c);
+    }
+
+    @Test
+    void errorsNameFileLineColumnAndField() {
+        assertThat(error("""
+                services:
+                  - address: 10.0.0.1
+                    port: 80
+                    real_servers:
+                      - address: 10.0.0.2
+                        wieght: 3
+                """).getMessage()).isEqualTo("jvs.yaml:6:9: services[0].real_servers[0].wieght: unknown field 'wieght' "
+                + "(known: address, lower_threshold, method, port, proxy_protocol, tunnel, upper_threshold, weight)");
+        assertThat(error("""
+                services:
+                  - address: 10.0.0.1
+                    port: 80
+                    real_servers:
+                      - {address: 10.0.0.2, weight: 70000}
+                """).getMessage()).isEqualTo("jvs.yaml:5:37: services[0].real_servers[0].weight: 70000 out of range 0..65535");
+        assertThat(error("""
+                services:
+                  - address: 10.0.0.1
+                    port: 80
+                    scheduler: fastest
+                """).getMessage()).startsWith("jvs.yaml:4:16: services[0].scheduler: unknown scheduler 'fastest' (known: ");
+        assertThat(error("""
+                services:
+                  - address: web.example.com
+                    port: 80
+                """).getMessage()).isEqualTo("jvs.yaml:2:14: services[0].address: not a numeric IP address: 'web.example.com'");
+        assertThat(error("""
+                services:
+                  - address: 10.0.0.1
+                    port: 0
+                """).getMessage()).isEqualTo("jvs.yaml:2:5: services[0]: service tcp 10.0.0.1:0: port 0 (all ports) requires persistence (-p)");
+        assertThat(error("""
+                services:
+                  - address: 10.0.0.1
+                    port: 80
+                  - address: 10.0.0.1
+                    port: 80
+                """).getMessage()).isEqualTo("jvs.yaml:4: services[1]: service tcp 10.0.0.1:80 is already defined at line 2");
+        assertThat(error("""
+                services:
+                  - address: 10.0.0.1
+                    port: 80
+                    real_servers:
+                      - {address: 10.0.0.2}
+                      - {address: "2001:db8::2", method: nat}
+                """).getMessage()).startsWith("jvs.yaml:6: services[0].real_servers[1]: real server [2001:db8::2]:0 is IPv6");
+        assertThat(error("""
+                services:
+                  - address: 10.0.0.1
+                    port: [80
+                """).getMessage()).startsWith("jvs.yaml:4:1: YAML syntax:");
+        assertThat(error("""
+                services:
+                  - address: 10.0.0.1
+                    port: 80
+                    persistence: {timeout: 60, netmask: 255.0.255.0}
+                """).getMessage()).isEqualTo("jvs.yaml:4:41: services[0].persistence.netmask: netmask 255.0.255.0 is not contiguous");
+    }
+
+    @Test
+    void emptyFileIsAnEmptyDirector() {
+        DirectorConfig c = parse("");
+        assertThat(c.services()).isEmpty();
+        assertThat(c.settings().connTableSize()).isEqualTo(1 << 20);
+    }
+}
