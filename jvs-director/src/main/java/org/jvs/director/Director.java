@@ -1,0 +1,190 @@
+package org.jvs.director;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.jvs.core.LoadBalancer;
+import org.jvs.core.time.Clock;
+import org.jvs.director.api.ControlServer;
+import org.jvs.director.config.ConfigApplier;
+import org.jvs.director.config.DirectorConfig;
+import org.jvs.director.config.YamlConfigLoader;
+
+/**
+ * The JVS daemon: one {@link LoadBalancer}, the data planes that carry its traffic, the control API, and
+ * the housekeeping clock. Configuration changes (API, CLI, SIGHUP) run on the caller's thread under this
+ * object's lock: one change at a time, each validated in full before anything moves.
+ */
+public final class Director implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("org.jvs.director");
+
+    private final Path configFile;
+    private final DirectorConfig.Settings settings;
+    private final LoadBalancer lb;
+    private final List<DataPlane> planes = new ArrayList<>();
+    private final ScheduledExecutorService housekeeping;
+    private final List<ControlServer> controls = new ArrayList<>();
+    private final long startedMillis = System.currentTimeMillis();
+    private volatile boolean closed;
+
+    /**
+     * Loads and applies the configuration, then starts housekeeping, the data planes (created by
+     * {@code planeFactories} once the balancer exists) and the control API.
+     */
+    public Director(Path configFile, List<Function<Director, DataPlane>> planeFactories, Path socketOverride) throws IOException {
+        this.configFile = configFile;
+        DirectorConfig config = load(configFile);
+        ConfigApplier.validate(config);
+        DirectorConfig.Settings s = config.settings();
+        if (socketOverride != null) {
+            s = new DirectorConfig.Settings(socketOverride, s.controlTcp(), s.tokenFile(), s.connTableSize(), s.connTableSizeV6(),
+                    s.tcpTimeout(), s.tcpfinTimeout(), s.udpTimeout(), s.expireNodestConn(), s.expireQuiescentTemplate(),
+                    s.drainTimeout(), s.connectTimeout());
+        }
+        this.settings = s;
+        this.lb = new LoadBalancer(LoadBalancer.Options.DEFAULT.withCapacity(s.connTableSize(), s.connTableSizeV6()), Clock.SYSTEM);
+        var changes = ConfigApplier.apply(lb, config);
+        LOG.log(Level.INFO, "configuration " + configFile + ": " + changes);
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("jvs-housekeeping").unstarted(r));
+        housekeeping.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+        try {
+            for (Function<Director, DataPlane> f : planeFactories) {
+                DataPlane p = f.apply(this);
+                planes.add(p);
+                p.sync();
+            }
+            ControlApi api = new ControlApi(this);
+            controls.add(ControlServer.unix(s.controlSocket(), api));
+            LOG.log(Level.INFO, "control API on " + s.controlSocket());
+            if (s.controlTcp() != null) {
+                String token = Files.readString(s.tokenFile()).strip();
+                controls.add(ControlServer.tcp(parseHostPort(s.controlTcp()), token, api));
+                LOG.log(Level.INFO, "control API on tcp " + s.controlTcp() + " (bearer token required)");
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    static DirectorConfig load(Path file) {
+        return new YamlConfigLoader().load(file);
+    }
+
+    private static InetSocketAddress parseHostPort(String hp) {
+        int colon = hp.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("control_tcp.listen must be host:port, got " + hp);
+        }
+        String host = hp.substring(0, colon).replace("[", "").replace("]", "");
+        return new InetSocketAddress(org.jvs.core.model.IpAddr.parse(host).toInetAddress(), Integer.parseInt(hp.substring(colon + 1)));
+    }
+
+    private void tick() {
+        try {
+            lb.housekeeping();
+        } catch (RuntimeException e) {
+            // Housekeeping must keep running: a failure here stops expiry for every connection.
+            LOG.log(Level.ERROR, "housekeeping failed", e);
+        }
+    }
+
+    public LoadBalancer loadBalancer() {
+        return lb;
+    }
+
+    public DirectorConfig.Settings settings() {
+        return settings;
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    public long uptimeMillis() {
+        return System.currentTimeMillis() - startedMillis;
+    }
+
+    /** The TCP control listener's port, or -1 without one (tests bind port 0). */
+    public int controlTcpPort() {
+        for (ControlServer c : controls) {
+            try {
+                if (c.address() instanceof InetSocketAddress a) {
+                    return a.getPort();
+                }
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    public List<DataPlane> planes() {
+        return List.copyOf(planes);
+    }
+
+    /**
+     * Re-reads the configuration file and applies the difference. A file with any problem changes nothing
+     * and the exception says where the problem is.
+     */
+    public synchronized ConfigApplier.Changes reload() {
+        DirectorConfig config = load(configFile);
+        ConfigApplier.Changes changes = ConfigApplier.apply(lb, config);
+        afterChange();
+        LOG.log(Level.INFO, "reloaded " + configFile + ": " + changes);
+        return changes;
+    }
+
+    /** Runs a configuration change (from the API) under the director's lock, then lets engines catch up. */
+    public synchronized <T> T change(java.util.function.Supplier<T> change) {
+        try {
+            return change.get();
+        } finally {
+            afterChange();
+        }
+    }
+
+    private void afterChange() {
+        for (DataPlane p : planes) {
+            try {
+                p.sync();
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, p.name() + " engine could not follow the change: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (ControlServer c : controls) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "closing control API: " + e.getMessage());
+            }
+        }
+        for (DataPlane p : planes) {
+            p.stop(settings.drainTimeout());
+        }
+        housekeeping.shutdownNow();
+        lb.close();
+        LOG.log(Level.INFO, "director stopped");
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+}

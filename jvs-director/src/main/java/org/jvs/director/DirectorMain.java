@@ -1,0 +1,94 @@
+package org.jvs.director;
+
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import org.jvs.core.model.ConfigException;
+
+/**
+ * {@code bin/jvs director --config FILE [--socket PATH]}: runs the director until SIGTERM or SIGINT
+ * (graceful: stop accepting, drain within the configured bound) and re-reads the file on SIGHUP.
+ */
+public final class DirectorMain {
+    private static final System.Logger LOG = System.getLogger("org.jvs.director");
+
+    private DirectorMain() {
+    }
+
+    public static void main(String[] args) {
+        Logging.configure();
+        Path config = null;
+        Path socket = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config", "-c" -> config = Path.of(value(args, ++i, "--config"));
+                case "--socket" -> socket = Path.of(value(args, ++i, "--socket"));
+                case "-h", "--help" -> {
+                    System.out.println("usage: bin/jvs director --config FILE [--socket PATH]");
+                    return;
+                }
+                default -> fail("unknown option '" + args[i] + "' (usage: bin/jvs director --config FILE [--socket PATH])");
+            }
+        }
+        if (config == null) {
+            fail("no configuration: bin/jvs director --config FILE (see examples/quickstart.yaml)");
+        }
+        if (!Files.isReadable(config)) {
+            fail("cannot read configuration file " + config);
+        }
+        run(config, socket, defaultPlanes());
+    }
+
+    /** The engines every director runs. */
+    static List<Function<Director, DataPlane>> defaultPlanes() {
+        return new ArrayList<>();
+    }
+
+    static void run(Path config, Path socket, List<Function<Director, DataPlane>> planes) {
+        Director director;
+        try {
+            director = new Director(config, planes, socket);
+        } catch (ConfigException e) {
+            fail(e.getMessage());
+            return;
+        } catch (Exception e) {
+            fail("cannot start: " + e.getMessage());
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Signals.onHangup(() -> {
+            try {
+                director.reload();
+            } catch (ConfigException e) {
+                LOG.log(Level.ERROR, "reload refused, running configuration kept: " + e.getMessage());
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            LOG.log(Level.INFO, "stopping (draining for at most " + director.settings().drainTimeout().toMillis() + " ms)");
+            director.close();
+            stopped.countDown();
+        }));
+        LOG.log(Level.INFO, "JVS director " + Version.VERSION + " running; " + director.loadBalancer().services().size() + " services");
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            fail(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static void fail(String message) {
+        System.err.println("jvs director: " + message);
+        System.exit(2);
+    }
+}

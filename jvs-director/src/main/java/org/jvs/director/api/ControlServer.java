@@ -1,0 +1,241 @@
+package org.jvs.director.api;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The control API's transport: HTTP/1.1 with JSON bodies, one request per connection, on a Unix domain
+ * socket (mode 0600 in a 0700 directory: only the director's user may drive it) or on TCP, where every
+ * request must carry {@code Authorization: Bearer <token>}. Control traffic is rare and small, so each
+ * connection gets a virtual thread and plain blocking I/O; nothing here touches a data path.
+ */
+public final class ControlServer implements AutoCloseable {
+    /** Largest request accepted: a restore of many thousand rules fits, a runaway client does not. */
+    static final int MAX_BODY = 8 << 20;
+    private static final int MAX_HEADER = 16 << 10;
+
+    public record Request(String method, String path, Map<String, String> headers, String body) {
+    }
+
+    public record Response(int status, String contentType, String body) {
+        public static Response json(int status, String body) {
+            return new Response(status, "application/json", body);
+        }
+
+        public static Response error(int status, String message) {
+            return json(status, "{\"error\":" + Json.quote(message) + "}");
+        }
+    }
+
+    @FunctionalInterface
+    public interface Handler {
+        Response handle(Request request);
+    }
+
+    private final ServerSocketChannel server;
+    private final Handler handler;
+    private final byte[] token;
+    private final Path socketFile;
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private ControlServer(ServerSocketChannel server, Handler handler, String token, Path socketFile, String name) {
+        this.server = server;
+        this.handler = handler;
+        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.socketFile = socketFile;
+        this.acceptor = Thread.ofPlatform().daemon().name(name).start(this::acceptLoop);
+    }
+
+    /** Listens on a Unix socket; refuses if another director already answers there. */
+    public static ControlServer unix(Path socket, Handler handler) throws IOException {
+        Path dir = socket.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        if (Files.exists(socket)) {
+            try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                throw new IOException("another JVS director is already listening on " + socket);
+            } catch (IOException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("another JVS director")) {
+                    throw e;
+                }
+                Files.delete(socket); // stale: left by a director that died
+            }
+        }
+        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.bind(UnixDomainSocketAddress.of(socket));
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        return new ControlServer(ch, handler, null, socket, "jvs-control-unix");
+    }
+
+    /** Listens on TCP; every request must present the bearer token. */
+    public static ControlServer tcp(InetSocketAddress address, String token, Handler handler) throws IOException {
+        if (token == null || token.isBlank()) {
+            throw new IOException("a TCP control listener needs a non-empty bearer token");
+        }
+        ServerSocketChannel ch = ServerSocketChannel.open();
+        ch.bind(address);
+        return new ControlServer(ch, handler, token.strip(), null, "jvs-control-tcp");
+    }
+
+    public SocketAddress address() throws IOException {
+        return server.getLocalAddress();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                SocketChannel c = server.accept();
+                Thread.ofVirtual().name("jvs-control-conn").start(() -> serve(c));
+            } catch (IOException e) {
+                if (!closed) {
+                    System.getLogger("org.jvs.director").log(System.Logger.Level.WARNING, "control API accept failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void serve(SocketChannel c) {
+        try (c; InputStream in = Channels.newInputStream(c); OutputStream out = Channels.newOutputStream(c)) {
+            Response r;
+            try {
+                Request req = read(in);
+                r = authorized(req) ? handler.handle(req) : Response.error(401, "missing or wrong bearer token");
+            } catch (BadRequest e) {
+                r = Response.error(400, e.getMessage());
+            } catch (RuntimeException e) {
+                r = Response.error(500, "internal error: " + e);
+            }
+            write(out, r);
+        } catch (IOException e) {
+            // the client went away; nothing to tell it
+        }
+    }
+
+    private boolean authorized(Request req) {
+        if (token == null) {
+            return true;
+        }
+        String h = req.headers().getOrDefault("authorization", "");
+        if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return MessageDigest.isEqual(token, h.substring(7).strip().getBytes(StandardCharsets.UTF_8));
+    }
+
+    static final class BadRequest extends Exception {
+        BadRequest(String m) {
+            super(m);
+        }
+    }
+
+    static Request read(InputStream in) throws IOException, BadRequest {
+        String requestLine = line(in);
+        String[] parts = requestLine.split(" ");
+        if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
+            throw new BadRequest("malformed request line");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        int total = 0;
+        while (true) {
+            String h = line(in);
+            total += h.length();
+            if (total > MAX_HEADER) {
+                throw new BadRequest("headers too large");
+            }
+            if (h.isEmpty()) {
+                break;
+            }
+            int colon = h.indexOf(':');
+            if (colon <= 0) {
+                throw new BadRequest("malformed header");
+            }
+            headers.put(h.substring(0, colon).strip().toLowerCase(Locale.ROOT), h.substring(colon + 1).strip());
+        }
+        int length = 0;
+        if (headers.containsKey("content-length")) {
+            try {
+                length = Integer.parseInt(headers.get("content-length"));
+            } catch (NumberFormatException e) {
+                throw new BadRequest("bad Content-Length");
+            }
+            if (length < 0 || length > MAX_BODY) {
+                throw new BadRequest("body larger than " + MAX_BODY + " bytes");
+            }
+        }
+        byte[] body = in.readNBytes(length);
+        if (body.length != length) {
+            throw new BadRequest("body shorter than Content-Length");
+        }
+        return new Request(parts[0], parts[1], headers, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static String line(InputStream in) throws IOException, BadRequest {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        while (true) {
+            int c = in.read();
+            if (c < 0) {
+                throw new BadRequest("connection closed mid-request");
+            }
+            if (c == '\n') {
+                break;
+            }
+            if (c != '\r') {
+                b.write(c);
+            }
+            if (b.size() > MAX_HEADER) {
+                throw new BadRequest("line too long");
+            }
+        }
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    static void write(OutputStream out, Response r) throws IOException {
+        byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + r.status() + " " + reason(r.status()) + "\r\nContent-Type: " + r.contentType()
+                + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 409 -> "Conflict";
+            case 422 -> "Unprocessable Entity";
+            default -> "Error";
+        };
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        server.close();
+        if (socketFile != null) {
+            Files.deleteIfExists(socketFile);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package org.jvs.director;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.jvs.director.api.ControlClient;
+import org.jvs.director.api.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DirectorTest {
+    @TempDir
+    Path dir;
+    Director director;
+
+    @AfterEach
+    void stop() {
+        if (director != null) {
+            director.close();
+        }
+    }
+
+    Path write(String name, String yaml) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, yaml);
+        return p;
+    }
+
+    static final String CONFIG = """
+            director:
+              conn_table_size: 1024
+              conn_table_size_v6: 64
+            services:
+              - address: 127.0.0.1
+                port: 18080
+                scheduler: rr
+                real_servers:
+                  - {address: 127.0.0.1, port: 18081, method: nat}
+            """;
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> json(String body) {
+        return (Map<String, Object>) Json.parse(body);
+    }
+
+    @Test
+    void servesStatusAndReloadsOnlyGoodFiles() throws Exception {
+        Path cfg = write("jvs.yaml", CONFIG);
+        Path sock = dir.resolve("run/jvs.sock");
+        director = new Director(cfg, List.of(), sock);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock.getParent()))).isEqualTo("rwx------");
+
+        ControlClient client = new ControlClient(sock);
+        var status = client.call("GET", "/v1/status", null);
+        assertThat(status.status()).isEqualTo(200);
+        assertThat(json(status.body())).containsEntry("services", 1L).containsEntry("version", Version.VERSION);
+
+        Files.writeString(cfg, CONFIG.replace("scheduler: rr", "scheduler: wlc") + """
+                      - {address: 127.0.0.1, port: 18082, method: nat, weight: 2}
+                """);
+        var reload = client.call("POST", "/v1/reload", "");
+        assertThat(reload.status()).isEqualTo(200);
+        assertThat((List<Object>) json(reload.body()).get("changes")).containsExactly(
+                "changed service tcp 127.0.0.1:18080", "added 127.0.0.1:18082 to tcp 127.0.0.1:18080");
+
+        String good = director.loadBalancer().snapshot().services().toString();
+        Files.writeString(cfg, CONFIG.replace("port: 18081", "port: 99999"));
+        var refused = client.call("POST", "/v1/reload", "");
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat((String) json(refused.body()).get("error"))
+                .isEqualTo(cfg + ":9:36: services[0].real_servers[0].port: 99999 out of range 0..65535");
+        assertThat(director.loadBalancer().snapshot().services().toString()).as("running config kept").isEqualTo(good);
+
+        assertThat(client.call("GET", "/v1/nothing", null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aSecondDirectorOnTheSameSocketIsRefusedAndAStaleSocketIsReplaced() throws Exception {
+        Path cfg = write("jvs.yaml", CONFIG);
+        Path sock = dir.resolve("jvs.sock");
+        director = new Director(cfg, List.of(), sock);
+        assertThatThrownBy(() -> new Director(cfg, List.of(), sock)).isInstanceOf(IOException.class)
+                .hasMessageContaining("another JVS director is already listening on " + sock);
+        director.close();
+        director = null;
+        Files.createFile(sock); // what a crashed director leaves behind
+        director = new Director(cfg, List.of(), sock);
+        assertThat(new ControlClient(sock).call("GET", "/v1/status", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void noDirectorRunningIsSaidClearly() {
+        assertThatThrownBy(() -> new ControlClient(dir.resolve("none.sock")).call("GET", "/v1/status", null))
+                .isInstanceOf(ControlClient.NotRunning.class)
+                .hasMessageContaining("no JVS director is running on " + dir.resolve("none.sock"));
+    }
+
+    @Test
+    void theTcpListenerWantsTheBearerToken() throws Exception {
+        Files.writeString(dir.resolve("token"), "s3cret\n");
+        Path cfg = write("jvs.yaml", CONFIG.replace("director:\n", "director:\n  control_tcp: {listen: 127.0.0.1:0, token_file: "
+                + dir.resolve("token") + "}\n"));
+        director = new Director(cfg, List.of(), dir.resolve("jvs.sock"));
+        int port = director.controlTcpPort();
+        assertThat(rawGet(port, null)).startsWith("HTTP/1.1 401");
+        assertThat(rawGet(port, "wrong")).startsWith("HTTP/1.1 401");
+        assertThat(rawGet(port, "s3cret")).startsWith("HTTP/1.1 200");
+    }
+
+    private static String rawGet(int port, String token) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET /v1/status HTTP/1.1\r\nHost: x\r\n" + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+                    + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
