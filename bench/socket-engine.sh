@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Side-by-side L4 relay benchmark on loopback: JVS socket engine vs HAProxy (mode tcp) vs nginx stream.
+# Same three nginx backends, same wrk client, each director pinned to CPU 0 and the client and backends
+# to CPU 1. Reports requests/s (keep-alive and Connection: close), p99 latency and the director's CPU
+# use, and the ratios to HAProxy. Everything listens on 127.0.0.1 and is stopped at the end.
+#
+# usage: bench/socket-engine.sh [SECONDS per run, default 10] [CONNECTIONS, default 50]
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")/.." && pwd)"
+DUR="${1:-10}"
+CONNS="${2:-50}"
+WORK="$(mktemp -d /tmp/jvs-bench.XXXXXX)"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  [ -f "$WORK/backends.pid" ] && kill "$(cat "$WORK/backends.pid")" 2>/dev/null || true
+  [ -f "$WORK/nginx-stream.pid" ] && kill "$(cat "$WORK/nginx-stream.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+for tool in nginx haproxy wrk taskset; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install nginx-light libnginx-mod-stream haproxy wrk)" >&2; exit 2; }
+done
+NGINX_MODULES=/usr/lib/nginx/modules
+
+# --- three backends (one nginx, three ports), on CPU 1 -------------------------------------------------
+cat > "$WORK/backends.conf" <<CONF
+worker_processes 1;
+pid $WORK/backends.pid;
+error_log $WORK/backends.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:19001; location / { return 200 "backend 1\n"; } }
+  server { listen 127.0.0.1:19002; location / { return 200 "backend 2\n"; } }
+  server { listen 127.0.0.1:19003; location / { return 200 "backend 3\n"; } }
+}
+CONF
+taskset -c 1 nginx -c "$WORK/backends.conf" -p "$WORK" -e "$WORK/backends.err"
+
+# --- the three directors ------------------------------------------------------------------------------
+cat > "$WORK/jvs.yaml" <<CONF
+director:
+  control_socket: $WORK/jvs.sock
+  conn_table_size: 262144
+services:
+  - address: 127.0.0.1
+    port: 18081
+    scheduler: rr
+    engine: socket
+    real_servers:
+      - {address: 127.0.0.1, port: 19001, method: nat}
+      - {address: 127.0.0.1, port: 19002, method: nat}
+      - {address: 127.0.0.1, port: 19003, method: nat}
+CONF
+cat > "$WORK/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  maxconn 20000
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+listen l4
+  bind 127.0.0.1:18082
+  balance roundrobin
+  server b1 127.0.0.1:19001
+  server b2 127.0.0.1:19002
+  server b3 127.0.0.1:19003
+CONF
+cat > "$WORK/nginx-stream.conf" <<CONF
+load_module $NGINX_MODULES/ngx_stream_module.so;
+worker_processes 1;
+pid $WORK/nginx-stream.pid;
+error_log $WORK/nginx-stream.err warn;
+events { worker_connections 20000; }
+stream {
+  upstream be { server 127.0.0.1:19001; server 127.0.0.1:19002; server 127.0.0.1:19003; }
+  server { listen 127.0.0.1:18083; proxy_pass be; }
+}
+CONF
+
+taskset -c 0 env JVS_HOME="$HERE" "$HERE/bin/jvs" director --config "$WORK/jvs.yaml" >"$WORK/jvs.log" 2>&1 &
+PIDS+=($!)
+taskset -c 0 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1 &
+PIDS+=($!)
+taskset -c 0 nginx -c "$WORK/nginx-stream.conf" -p "$WORK" -e "$WORK/nginx-stream.err"
+
+wait_port() {
+  for _ in $(seq 1 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && { exec 3>&- 3<&-; return 0; }
+    sleep 0.2
+  done
+  echo "port $1 never opened" >&2; cat "$WORK"/*.log >&2; exit 1
+}
+for p in 19001 19002 19003 18081 18082 18083; do wait_port "$p"; done
+
+# CPU seconds (user+system) of a process and its threads.
+cpu_of() { awk '{print ($14 + $15)}' "/proc/$1/stat"; }
+pid_on_port() { ss -ltnpH "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
+
+run() { # name port mode -> "rps p99_ms cpu_pct"
+  local port="$2" extra=()
+  [ "$3" = close ] && extra=(-H "Connection: close")
+  local pid; pid="$(pid_on_port "$port")"
+  # warm-up (JIT, pools), not measured
+  taskset -c 1 wrk -t1 -c"$CONNS" -d3s "${extra[@]}" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
+  local hz; hz="$(getconf CLK_TCK)"
+  local c0; c0="$(cpu_of "$pid")"
+  local out; out="$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DUR}s" --latency "${extra[@]}" "http://127.0.0.1:$port/")"
+  local c1; c1="$(cpu_of "$pid")"
+  local rps; rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+  local p99; p99="$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")"
+  local errs; errs="$(awk '/Socket errors|Non-2xx/ {print}' <<<"$out" | tr '\n' ' ')"
+  local cpu; cpu="$(awk -v a="$c0" -v b="$c1" -v hz="$hz" -v d="$DUR" 'BEGIN {printf "%.0f", 100*(b-a)/hz/d}')"
+  echo "$rps $p99 $cpu ${errs:-}"
+}
+
+printf '%-14s %-10s %12s %10s %8s  %s\n' director mode "requests/s" "p99 ms" "CPU %" "errors"
+declare -A R
+for mode in keepalive close; do
+  for d in jvs:18081 haproxy:18082 nginx-stream:18083; do
+    name="${d%%:*}"; port="${d##*:}"
+    read -r rps p99 cpu errs <<<"$(run "$name" "$port" "$mode")"
+    R["$name.$mode"]="$rps"
+    R["$name.$mode.p99"]="$p99"
+    printf '%-14s %-10s %12s %10s %8s  %s\n' "$name" "$mode" "$rps" "$p99" "$cpu" "${errs:-}"
+  done
+done
+echo
+for mode in keepalive close; do
+  awk -v j="${R[jvs.$mode]}" -v h="${R[haproxy.$mode]}" -v n="${R[nginx-stream.$mode]}" -v m="$mode" \
+      -v jp="${R[jvs.$mode.p99]}" -v hp="${R[haproxy.$mode.p99]}" \
+      'BEGIN {printf "%-10s JVS/HAProxy %.2f   JVS/nginx-stream %.2f   p99 JVS/HAProxy %.2f\n", m, j/h, j/n, jp/hp}'
+done

@@ -1,0 +1,77 @@
+package org.jvs.director;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jvs.director.api.ControlClient;
+import org.jvs.director.api.ControlServer;
+import org.jvs.director.api.Json;
+import org.jvs.director.config.DirectorConfig;
+
+/**
+ * {@code bin/jvsadm}: ipvsadm's command line, executed by the running director. The client only carries
+ * the arguments (and standard input for {@code -R}) to the control API and prints the answer, so every
+ * command behaves the same from the CLI, the API and the console. The socket comes from
+ * {@code $JVS_SOCKET}, else the director's default.
+ */
+public final class JvsadmMain {
+    private JvsadmMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path socket = DirectorConfig.Settings.defaultControlSocket();
+        System.exit(run(List.of(args), socket, System.in, System.out, System.err));
+    }
+
+    static int run(List<String> argv, Path socket, java.io.InputStream stdin, PrintStream out, PrintStream err) {
+        StringBuilder body = new StringBuilder("{\"argv\":[");
+        body.append(argv.stream().map(Json::quote).collect(Collectors.joining(",")));
+        body.append(']');
+        if ((argv.contains("-R") || argv.contains("--restore")) && stdin != null) {
+            try {
+                body.append(",\"stdin\":").append(Json.quote(new String(stdin.readAllBytes(), StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                err.println("jvsadm: cannot read standard input: " + e.getMessage());
+                return 2;
+            }
+        }
+        body.append('}');
+        ControlServer.Response r;
+        try {
+            r = new ControlClient(socket).call("POST", "/v1/ipvsadm", body.toString());
+        } catch (ControlClient.NotRunning e) {
+            err.println("jvsadm: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("jvsadm: talking to the director at " + socket + ": " + e.getMessage());
+            return 2;
+        }
+        Object parsed;
+        try {
+            parsed = Json.parse(r.body());
+        } catch (IllegalArgumentException e) {
+            err.println("jvsadm: unreadable answer from the director (HTTP " + r.status() + ")");
+            return 2;
+        }
+        if (!(parsed instanceof Map<?, ?> m)) {
+            err.println("jvsadm: unexpected answer from the director");
+            return 2;
+        }
+        if (m.get("error") instanceof String e) {
+            err.println(e);
+            return 1;
+        }
+        if (m.get("stdout") instanceof String s) {
+            out.print(s);
+        }
+        if (m.get("stderr") instanceof String s) {
+            err.print(s);
+        }
+        out.flush();
+        return m.get("exit") instanceof Number n ? n.intValue() : 0;
+    }
+}
