@@ -791,6 +791,9 @@ public final class IpvsadmParser {
         if (text == null) {
             return "";
         }
+        if (text.startsWith("[") && text.endsWith("]")) {
+            return ": a bracketed IPv6 address needs a port ([addr]:port); write a bare address for none";
+        }
         String host = text;
         String port = null;
         if (!text.startsWith("[") && text.indexOf(':') == text.lastIndexOf(':') && text.indexOf(':') >= 0) {
