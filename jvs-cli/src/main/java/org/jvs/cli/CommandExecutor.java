@@ -237,8 +237,15 @@ public final class CommandExecutor {
     // ======================================================================================
 
     private static String version() {
-        String v = CommandExecutor.class.getPackage().getImplementationVersion();
-        return v != null ? v : "0.1.0-SNAPSHOT";
+        try (var in = CommandExecutor.class.getResourceAsStream("version.properties")) {
+            var p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "(unknown version)");
+        } catch (java.io.IOException e) {
+            return "(unknown version)";
+        }
     }
 
     /** What {@code -h} prints. */

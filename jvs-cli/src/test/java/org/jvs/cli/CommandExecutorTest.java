@@ -307,7 +307,7 @@ class CommandExecutorTest {
         try (TestLb t = new TestLb()) {
             assertThat(t.run("-h")).startsWith(CommandExecutor.VERSION_LINE + "\nUsage:\n").contains("--where");
             assertThat(t.run("-v")).isEqualTo(CommandExecutor.VERSION_LINE + "\n");
-            assertThat(CommandExecutor.VERSION_LINE).contains("ipvsadm v1.31 compatible (IPVS v1.2.1)");
+            assertThat(CommandExecutor.VERSION_LINE).matches("jvsadm \\(JVS \\d+\\.\\d+\\.\\d+\\S*\\), ipvsadm v1\\.31 compatible \\(IPVS v1\\.2\\.1\\)");
         }
     }
 }

@@ -129,7 +129,6 @@ class IpvsadmParserTest {
                 Arguments.of("--list", list(false)),
                 Arguments.of("-L -n", n),
                 Arguments.of("-Ln", n),
-                Arguments.of("-nL", null), // the command must come first: checked in the error table
                 Arguments.of("-L --numeric --sort", n),
                 Arguments.of("-L -n --nosort", new IpvsadmCommand.List(null, false, false, false, true, false, false, false, false, false, false, false, false)),
                 Arguments.of("-L -n --stats --exact", new IpvsadmCommand.List(null, false, false, false, true, true, false, false, false, false, true, true, false)),
@@ -159,8 +158,7 @@ class IpvsadmParserTest {
                 Arguments.of("--help", new IpvsadmCommand.Help()),
                 Arguments.of("-v", new IpvsadmCommand.Version()),
                 Arguments.of("-V", new IpvsadmCommand.Version()),
-                Arguments.of("--version", new IpvsadmCommand.Version()))
-                .filter(a -> a.get()[1] != null);
+                Arguments.of("--version", new IpvsadmCommand.Version()));
     }
 
     @ParameterizedTest(name = "[{index}] argv: {0}")
