@@ -415,7 +415,7 @@ public final class LoadBalancer {
         if (d == null) {
             return new FlowAnswer(null, FlowAnswer.Reason.NO_USABLE_DEST, "service " + svc.key() + " has no usable real server");
         }
-        return new FlowAnswer(d, FlowAnswer.Reason.SCHEDULER, "scheduler " + svc.scheduler().name() + " of service " + svc.key());
+        return new FlowAnswer(d, FlowAnswer.Reason.SCHEDULER, svc.scheduler().name() + " of service " + svc.key());
     }
 
     // ======================================================================================

@@ -6,6 +6,17 @@ import org.jvs.director.api.ControlServer.Request;
 import org.jvs.director.api.ControlServer.Response;
 import org.jvs.director.api.ControlServer;
 import org.jvs.director.api.Json;
+import org.jvs.cli.CommandExecutor;
+import org.jvs.cli.IpvsadmCommand;
+import org.jvs.cli.IpvsadmParser;
+import org.jvs.cli.JsonFormat;
+import org.jvs.cli.UsageException;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The control API's routes (reference: {@code docs/api.md}). Every configuration change goes through the
@@ -25,6 +36,9 @@ final class ControlApi implements ControlServer.Handler {
             return switch (route) {
                 case "GET /v1/status" -> status();
                 case "POST /v1/reload" -> reload();
+                case "POST /v1/ipvsadm" -> ipvsadm(r.body());
+                case "GET /v1/snapshot" -> Response.json(200, JsonFormat.snapshot(director.loadBalancer().snapshot(), null, true));
+                case "GET /v1/connections" -> Response.json(200, JsonFormat.connections(director.loadBalancer().connections()));
                 default -> r.path().startsWith("/v1/")
                         ? Response.error(404, "no route " + route + " (see docs/api.md)")
                         : Response.error(404, "the control API lives under /v1/");
@@ -43,6 +57,72 @@ final class ControlApi implements ControlServer.Handler {
                 + ",\"services\":" + lb.services().size()
                 + ",\"connections\":" + (lb.connTable(false).size() + lb.connTable(true).size())
                 + ",\"engines\":[" + engines + "]}");
+    }
+
+    /**
+     * {@code {"argv": [...], "stdin": "..."}} -> {@code {"exit": n, "stdout": "...", "stderr": "..."}}: one
+     * ipvsadm command line, exactly as jvsadm was given it. Exit 0 done, 1 refused by the balancer (nothing
+     * changed), 2 bad command line.
+     */
+    private Response ipvsadm(String body) {
+        List<String> argv = new ArrayList<>();
+        String stdin = "";
+        try {
+            if (!(Json.parse(body) instanceof Map<?, ?> m) || !(m.get("argv") instanceof List<?> a)) {
+                return Response.error(400, "expected {\"argv\": [\"-L\", \"-n\"]}");
+            }
+            for (Object o : a) {
+                if (!(o instanceof String str)) {
+                    return Response.error(400, "argv must be a list of strings");
+                }
+                argv.add(str);
+            }
+            if (m.get("stdin") instanceof String in) {
+                stdin = in;
+            }
+        } catch (IllegalArgumentException e) {
+            return Response.error(400, e.getMessage());
+        }
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        int exit;
+        String err = "";
+        try {
+            IpvsadmCommand cmd = IpvsadmParser.parse(argv);
+            if (cmd instanceof IpvsadmCommand.Restore r) {
+                cmd = r.withInput(stdin);
+            }
+            IpvsadmCommand run = cmd;
+            if (readOnly(cmd)) {
+                CommandExecutor.execute(director.loadBalancer(), run, out);
+            } else {
+                director.change(() -> {
+                    CommandExecutor.execute(director.loadBalancer(), run, out);
+                    return null;
+                });
+            }
+            exit = 0;
+        } catch (UsageException e) {
+            exit = 2;
+            err = "jvsadm: " + e.getMessage() + "\nTry `jvsadm -h' or 'jvsadm --help' for more information.\n";
+        } catch (ConfigException e) {
+            exit = 1;
+            err = "jvsadm: " + e.getMessage() + "\n";
+        }
+        out.flush();
+        return Response.json(200, "{\"exit\":" + exit + ",\"stdout\":" + Json.quote(buf.toString(StandardCharsets.UTF_8))
+                + ",\"stderr\":" + Json.quote(err) + "}");
+    }
+
+    private static boolean readOnly(IpvsadmCommand cmd) {
+        return switch (cmd) {
+            case IpvsadmCommand.List l -> true;
+            case IpvsadmCommand.Save s -> true;
+            case IpvsadmCommand.Where w -> true;
+            case IpvsadmCommand.Help h -> true;
+            case IpvsadmCommand.Version v -> true;
+            default -> false;
+        };
     }
 
     private Response reload() {

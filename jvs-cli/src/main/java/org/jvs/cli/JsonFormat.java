@@ -1,0 +1,167 @@
+package org.jvs.cli;
+
+import java.util.List;
+
+import org.jvs.core.ConnEntry;
+import org.jvs.core.Dest;
+import org.jvs.core.FlowAnswer;
+import org.jvs.core.conn.Timeouts;
+import org.jvs.core.model.DestSpec;
+import org.jvs.core.model.ForwardingMethod;
+import org.jvs.core.model.Persistence;
+import org.jvs.core.model.ServiceKey;
+import org.jvs.core.model.ServiceSpec;
+import org.jvs.core.stats.Stats;
+import org.jvs.core.view.DestView;
+import org.jvs.core.view.ServiceView;
+import org.jvs.core.view.Snapshot;
+
+/**
+ * The listings as JSON ({@code --json}), for scripts and the control API: the same data as the text
+ * listings, in full (counters unabbreviated, rates as the core estimates them, every setting), one compact
+ * line. Field names are stable; new fields may be added.
+ */
+public final class JsonFormat {
+
+    private JsonFormat() {
+    }
+
+    /** {@code -L --json}: the whole table, or only {@code only} when it is not null. */
+    public static String snapshot(Snapshot s, ServiceKey only, boolean sort) {
+        JsonWriter w = new JsonWriter().beginObject();
+        w.field("version", IpvsadmFormat.IPVS_VERSION).field("size", s.tableSize());
+        timeouts(w.name("timeouts"), s.timeouts());
+        totals(w.name("stats"), s.totals());
+        rates(w.name("rates"), s.rates());
+        w.name("services").beginArray();
+        for (ServiceView v : IpvsadmFormat.ordered(s.services(), sort)) {
+            if (only == null || v.spec().key().equals(only)) {
+                service(w, v, sort);
+            }
+        }
+        return w.endArray().endObject().toString();
+    }
+
+    /** {@code -L -c --json}. */
+    public static String connections(List<ConnEntry> entries) {
+        JsonWriter w = new JsonWriter().beginObject().name("connections").beginArray();
+        for (ConnEntry e : entries) {
+            w.beginObject()
+                    .field("protocol", e.protocolLabel())
+                    .field("state", e.state())
+                    .field("expires", Math.max(0, e.expiresIn()))
+                    .field("client", e.client().toString()).field("clientPort", e.clientPort())
+                    .field("virtual", e.virtual().toString()).field("virtualPort", e.virtualPort())
+                    .field("dest", e.dest().toString()).field("destPort", e.destPort())
+                    .field("template", e.template())
+                    .field("forward", e.method())
+                    .endObject();
+        }
+        return w.endArray().endObject().toString();
+    }
+
+    /** {@code -L --timeout --json}. */
+    public static String timeouts(Timeouts.View t) {
+        return timeouts(new JsonWriter(), t).toString();
+    }
+
+    /** {@code -L --daemon --json}: JVS runs no sync daemon. */
+    public static String daemons() {
+        return new JsonWriter().beginObject().name("daemons").beginArray().endArray().endObject().toString();
+    }
+
+    /** {@code --where ... --json}. */
+    public static String where(IpvsadmCommand.Where q, FlowAnswer a) {
+        JsonWriter w = new JsonWriter().beginObject();
+        w.name("flow").beginObject()
+                .field("protocol", q.protocol().label())
+                .field("client", q.client().toString()).field("clientPort", q.clientPort())
+                .field("virtual", q.virtual().toString()).field("virtualPort", q.virtualPort())
+                .field("fwmark", Integer.toUnsignedLong(q.fwmark()))
+                .endObject();
+        Dest d = a.dest();
+        if (d == null) {
+            w.name("dest").nullValue();
+        } else {
+            w.name("dest").beginObject()
+                    .field("address", d.address().toString()).field("port", d.port())
+                    .field("forward", d.method().ipvsadmName())
+                    .field("weight", d.weight())
+                    .field("service", d.service().key().toString())
+                    .endObject();
+        }
+        return w.field("reason", a.reason().name()).field("detail", a.detail()).endObject().toString();
+    }
+
+    private static void service(JsonWriter w, ServiceView v, boolean sort) {
+        ServiceSpec spec = v.spec();
+        w.beginObject().field("key", spec.key().toString());
+        switch (spec.key()) {
+            case ServiceKey.Virtual k -> w.field("protocol", k.protocol().label())
+                    .field("address", k.address().toString()).field("port", k.port());
+            case ServiceKey.Fwmark f -> w.field("fwmark", Integer.toUnsignedLong(f.mark()));
+        }
+        w.field("ipv6", spec.key().v6()).field("scheduler", spec.scheduler());
+        w.name("flags").beginArray();
+        String flags = IpvsadmFormat.schedFlags(spec);
+        if (!flags.isEmpty()) {
+            for (String f : flags.split(",")) {
+                w.value(f);
+            }
+        }
+        w.endArray();
+        Persistence p = spec.persistence();
+        if (p == null) {
+            w.name("persistence").nullValue();
+        } else {
+            w.name("persistence").beginObject().field("timeout", p.timeoutSeconds())
+                    .field("prefixLength", p.prefixLength()).endObject();
+        }
+        w.field("ops", spec.onePacket()).field("engine", spec.engine().configName());
+        totals(w.name("stats"), v.totals());
+        rates(w.name("rates"), v.rates());
+        w.name("dests").beginArray();
+        for (DestView d : IpvsadmFormat.orderedDests(v.dests(), sort)) {
+            dest(w, d);
+        }
+        w.endArray().endObject();
+    }
+
+    private static void dest(JsonWriter w, DestView d) {
+        DestSpec spec = d.spec();
+        w.beginObject()
+                .field("address", spec.address().toString()).field("port", spec.port())
+                .field("forward", spec.method().ipvsadmName());
+        if (spec.method() instanceof ForwardingMethod.Tunnel t) {
+            w.name("tunnel").beginObject().field("type", t.type().ipvsadmName());
+            if (t.port() != 0) {
+                w.field("port", t.port());
+            }
+            w.endObject();
+        } else {
+            w.name("tunnel").nullValue();
+        }
+        w.field("weight", d.weight()).field("configuredWeight", spec.weight())
+                .field("upperThreshold", spec.upperThreshold()).field("lowerThreshold", spec.lowerThreshold())
+                .field("activeConns", d.activeConns()).field("inactiveConns", d.inactiveConns())
+                .field("persistentConns", d.persistentConns()).field("overloaded", d.overloaded())
+                .field("proxyProtocol", spec.proxyProtocol().configName());
+        totals(w.name("stats"), d.totals());
+        rates(w.name("rates"), d.rates());
+        w.endObject();
+    }
+
+    private static JsonWriter timeouts(JsonWriter w, Timeouts.View t) {
+        return w.beginObject().field("tcp", t.tcp()).field("tcpfin", t.tcpfin()).field("udp", t.udp()).endObject();
+    }
+
+    private static void totals(JsonWriter w, Stats.Totals t) {
+        w.beginObject().field("conns", t.conns()).field("inPackets", t.inPackets()).field("outPackets", t.outPackets())
+                .field("inBytes", t.inBytes()).field("outBytes", t.outBytes()).endObject();
+    }
+
+    private static void rates(JsonWriter w, Stats.Rates r) {
+        w.beginObject().field("cps", r.cps()).field("inPps", r.inPps()).field("outPps", r.outPps())
+                .field("inBps", r.inBps()).field("outBps", r.outBps()).endObject();
+    }
+}

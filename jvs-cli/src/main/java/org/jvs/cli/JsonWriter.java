@@ -1,0 +1,149 @@
+package org.jvs.cli;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * A minimal streaming JSON writer (RFC 8259), compact output: enough for listings and answers, so that
+ * jvs-cli needs no JSON library. Misuse (a value where a name is due) is the caller's bug, not checked.
+ */
+final class JsonWriter {
+    private final StringBuilder sb = new StringBuilder();
+    /** One entry per open object or array: whether nothing has been written in it yet. */
+    private final Deque<Boolean> empty = new ArrayDeque<>();
+    private boolean afterName;
+
+    JsonWriter beginObject() {
+        separate();
+        sb.append('{');
+        empty.push(true);
+        return this;
+    }
+
+    JsonWriter endObject() {
+        empty.pop();
+        sb.append('}');
+        return this;
+    }
+
+    JsonWriter beginArray() {
+        separate();
+        sb.append('[');
+        empty.push(true);
+        return this;
+    }
+
+    JsonWriter endArray() {
+        empty.pop();
+        sb.append(']');
+        return this;
+    }
+
+    JsonWriter name(String name) {
+        separate();
+        quote(name);
+        sb.append(':');
+        afterName = true;
+        return this;
+    }
+
+    JsonWriter value(String s) {
+        separate();
+        if (s == null) {
+            sb.append("null");
+        } else {
+            quote(s);
+        }
+        return this;
+    }
+
+    JsonWriter value(long v) {
+        separate();
+        sb.append(v);
+        return this;
+    }
+
+    JsonWriter value(double v) {
+        separate();
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            sb.append("null");
+        } else if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            sb.append((long) v);
+        } else {
+            sb.append(v);
+        }
+        return this;
+    }
+
+    JsonWriter value(boolean v) {
+        separate();
+        sb.append(v);
+        return this;
+    }
+
+    JsonWriter nullValue() {
+        separate();
+        sb.append("null");
+        return this;
+    }
+
+    JsonWriter field(String name, String v) {
+        return name(name).value(v);
+    }
+
+    JsonWriter field(String name, long v) {
+        return name(name).value(v);
+    }
+
+    JsonWriter field(String name, double v) {
+        return name(name).value(v);
+    }
+
+    JsonWriter field(String name, boolean v) {
+        return name(name).value(v);
+    }
+
+    private void separate() {
+        if (afterName) {
+            afterName = false;
+            return;
+        }
+        if (!empty.isEmpty()) {
+            if (!empty.peek()) {
+                sb.append(',');
+            } else {
+                empty.pop();
+                empty.push(false);
+            }
+        }
+    }
+
+    private void quote(String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+
+    @Override
+    public String toString() {
+        return sb.toString();
+    }
+}
