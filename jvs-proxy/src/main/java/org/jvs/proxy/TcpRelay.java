@@ -16,6 +16,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.jvs.core.Decision;
 import org.jvs.core.Dest;
@@ -65,6 +66,7 @@ final class TcpRelay {
     private boolean backOutShut;
     private volatile boolean closed;
     private long lastActivity;
+    private ArrayDeque<ByteBuf> early;
     private ScheduledFuture<?> idleTimer;
 
     final FrontHandler frontHandler = new FrontHandler();
@@ -171,17 +173,47 @@ final class TcpRelay {
         }
         lastActivity = System.nanoTime();
         scheduleIdle(idleTimeoutNanos());
-        front.read();
+        if (early != null) {
+            ArrayDeque<ByteBuf> held = early;
+            early = null;
+            for (ByteBuf buf; (buf = held.poll()) != null; ) {
+                if (closed || !forward(buf)) {
+                    held.forEach(ByteBuf::release);
+                    return;
+                }
+            }
+        }
+        if (frontEof) {
+            clientClosed();
+        } else if (back.isWritable()) {
+            front.read();
+        }
         back.read();
     }
 
     // ---- relaying ------------------------------------------------------------------------------------
 
     private void fromClient(ByteBuf buf) {
-        if (closed || !connected) {
+        if (closed) {
             buf.release();
             return;
         }
+        if (!connected) {
+            // Netty reads a closing client (EPOLLRDHUP) even before we ask: hold it for the server. The
+            // client cannot have sent more than its window, so this is bounded by the socket buffer.
+            if (early == null) {
+                early = new ArrayDeque<>();
+            }
+            early.add(buf);
+            return;
+        }
+        if (forward(buf) && !frontEof && back.isWritable()) {
+            front.read();
+        }
+    }
+
+    /** Client bytes to the server, counted by the core; false if the core no longer knows the connection. */
+    private boolean forward(ByteBuf buf) {
         lastActivity = System.nanoTime();
         lb.inbound(flow, TcpStateMachine.ACK, buf.readableBytes(), d);
         if (d.verdict != Decision.ACCEPT) {
@@ -189,14 +221,12 @@ final class TcpRelay {
             buf.release();
             engine.counters.expired.increment();
             teardown(true);
-            return;
+            return false;
         }
         Channel b = back;
         b.writeAndFlush(buf, b.voidPromise());
         engine.notePending(pending(b));
-        if (b.isWritable()) {
-            front.read();
-        }
+        return true;
     }
 
     private void fromServer(ByteBuf buf) {
@@ -236,11 +266,14 @@ final class TcpRelay {
             return;
         }
         frontEof = true;
-        lb.inbound(flow, FIN_ACK, 0, d);
-        if (!connected) {
-            teardown(false);
-            return;
+        if (connected) {
+            clientClosed();
         }
+        // else: passed on once connected
+    }
+
+    private void clientClosed() {
+        lb.inbound(flow, FIN_ACK, 0, d);
         shutdownAfterPending(back, true);
     }
 
@@ -336,6 +369,10 @@ final class TcpRelay {
         closed = true;
         if (idleTimer != null) {
             idleTimer.cancel(false);
+        }
+        if (early != null) {
+            early.forEach(ByteBuf::release);
+            early = null;
         }
         close(front, abort);
         Channel b = back;

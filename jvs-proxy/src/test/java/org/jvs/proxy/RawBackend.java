@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A plain blocking server on 127.0.0.1 for tests that need exact control of one connection (half-close,
+ * A plain blocking server on 127.0.0.1 (or a given loopback address) for tests that need exact control of one connection (half-close,
  * resets, PROXY headers, slow reading): accepts connections one after the other and hands each to the
  * handler on one daemon thread. {@link #failure()} holds what the handler threw, if anything.
  */
@@ -23,8 +23,12 @@ final class RawBackend implements AutoCloseable {
     final CompletableFuture<Void> firstDone = new CompletableFuture<>();
 
     RawBackend(Handler handler) {
+        this("127.0.0.1", handler);
+    }
+
+    RawBackend(String host, Handler handler) {
         try {
-            server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+            server = new ServerSocket(0, 50, InetAddress.getByName(host));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
