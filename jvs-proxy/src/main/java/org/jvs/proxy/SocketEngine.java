@@ -234,6 +234,8 @@ public final class SocketEngine implements AutoCloseable {
                         @Override
                         protected void initChannel(Channel ch) {
                             if (!accepting) {
+                                // accepted while stopping: not served, and the client should know at once
+                                ch.config().setOption(ChannelOption.SO_LINGER, 0);
                                 ch.close();
                                 return;
                             }

@@ -177,7 +177,7 @@ final class TcpRelay {
             ArrayDeque<ByteBuf> held = early;
             early = null;
             for (ByteBuf buf; (buf = held.poll()) != null; ) {
-                if (closed || !forward(buf)) {
+                if (!forward(buf)) { // it released buf: the relay is closed
                     held.forEach(ByteBuf::release);
                     return;
                 }
@@ -214,6 +214,10 @@ final class TcpRelay {
 
     /** Client bytes to the server, counted by the core; false if the core no longer knows the connection. */
     private boolean forward(ByteBuf buf) {
+        if (closed) { // a write just failed and tore the relay down
+            buf.release();
+            return false;
+        }
         lastActivity = System.nanoTime();
         lb.inbound(flow, TcpStateMachine.ACK, buf.readableBytes(), d);
         if (d.verdict != Decision.ACCEPT) {
