@@ -45,7 +45,9 @@ public final class DirectorMain {
 
     /** The engines every director runs. */
     static List<Function<Director, DataPlane>> defaultPlanes() {
-        return new ArrayList<>();
+        List<Function<Director, DataPlane>> planes = new ArrayList<>();
+        planes.add(SocketPlane::new);
+        return planes;
     }
 
     static void run(Path config, Path socket, List<Function<Director, DataPlane>> planes) {

@@ -1,0 +1,493 @@
+package org.jvs.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.jvs.core.Decision;
+import org.jvs.core.Dest;
+import org.jvs.core.LoadBalancer;
+import org.jvs.core.conn.TcpState;
+import org.jvs.core.conn.TcpStateMachine;
+import org.jvs.core.model.IpAddr;
+import org.jvs.core.model.ProxyProtocol;
+import org.jvs.core.sched.Flow;
+
+/**
+ * One relayed TCP connection: the client's channel (front), the real server's (back), and what the core
+ * knows of them. Everything here runs on the front channel's event loop (the back channel is registered
+ * on the same loop), so no field needs a lock; the engine only reads a few of them for metrics.
+ *
+ * <p>Life: accept, {@code inbound(SYN)} schedules; connect (bounded time; on failure {@code retry} picks
+ * the next server, at most once per server); connected: {@code inbound(ACK)} makes the entry ESTABLISHED;
+ * PROXY header if the server wants one; then both directions relay with reads only while the other side is
+ * writable. EOF on one side is passed on as shutdownOutput of the other after what is queued; both EOFs
+ * close. A reset (or any error) on one side aborts the other with SO_LINGER 0.
+ */
+final class TcpRelay {
+    private static final System.Logger LOG = System.getLogger(TcpRelay.class.getName());
+    private static final int FIN_ACK = TcpStateMachine.FIN | TcpStateMachine.ACK;
+
+    private final SocketEngine engine;
+    private final LoadBalancer lb;
+    private final IpAddr vip;
+    private final int vport;
+    final Channel front;
+    volatile Channel back;
+
+    // The core's view of this connection; per relay, so the data path allocates nothing.
+    private final Flow flow = new Flow();
+    private final Flow reply = new Flow();
+    private final Decision d = new Decision();
+    private IpAddr client;
+    private int clientPort;
+    private Dest dest;
+    private int attempts;
+    private int maxAttempts;
+
+    private boolean connected;
+    private boolean frontEof;
+    private boolean backEof;
+    private boolean frontOutShut;
+    private boolean backOutShut;
+    private volatile boolean closed;
+    private long lastActivity;
+    private ArrayDeque<ByteBuf> early;
+    private ScheduledFuture<?> idleTimer;
+
+    final FrontHandler frontHandler = new FrontHandler();
+    private final BackHandler backHandler = new BackHandler();
+    private final ChannelFutureListener onConnect = this::connected;
+    private final Runnable idleCheck = this::checkIdle;
+
+    TcpRelay(SocketEngine engine, IpAddr vip, int vport, Channel front) {
+        this.engine = engine;
+        this.lb = engine.lb();
+        this.vip = vip;
+        this.vport = vport;
+        this.front = front;
+    }
+
+    // ---- opening -------------------------------------------------------------------------------------
+
+    private void start() {
+        InetSocketAddress ra = (InetSocketAddress) front.remoteAddress();
+        if (ra == null) {
+            teardown(true);
+            return;
+        }
+        client = IpAddr.of(ra.getAddress());
+        clientPort = ra.getPort();
+        if (client.v6() != vip.v6()) {
+            LOG.log(System.Logger.Level.WARNING, "client {0} of another address family than VIP {1}: closed", client, vip);
+            teardown(true);
+            return;
+        }
+        flow.set(6, client, clientPort, vip, vport);
+        lb.inbound(flow, TcpStateMachine.SYN, 0, d);
+        if (d.verdict != Decision.ACCEPT) {
+            engine.counters.rejected.increment();
+            LOG.log(System.Logger.Level.DEBUG, "{0}: {1}, closed", flow, Decision.name(d.verdict));
+            teardown(true);
+            return;
+        }
+        maxAttempts = Math.max(1, d.dest.service().dests().length);
+        connect(d.dest);
+    }
+
+    private void connect(Dest target) {
+        dest = target;
+        attempts++;
+        int port = target.port() != 0 ? target.port() : vport;
+        InetSocketAddress to = new InetSocketAddress(target.address().toInetAddress(), port);
+        new Bootstrap()
+                .group(front.eventLoop())
+                .channelFactory(engine.transport().socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, engine.waterMark())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, SocketEngine.readSizes())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, engine.connectTimeoutMillis())
+                .handler(backHandler)
+                .connect(to)
+                .addListener(onConnect);
+    }
+
+    private void connected(ChannelFuture f) {
+        if (closed) {
+            f.channel().close();
+            return;
+        }
+        if (!f.isSuccess()) {
+            engine.counters.connectFailures.increment();
+            Dest failed = dest;
+            LOG.log(System.Logger.Level.DEBUG, "{0}: connect to {1} failed: {2}", flow, failed.label(), f.cause());
+            if (attempts >= maxAttempts) {
+                teardown(true);
+                return;
+            }
+            lb.retry(flow, failed, TcpStateMachine.SYN, d);
+            if (d.verdict != Decision.ACCEPT) {
+                teardown(true);
+                return;
+            }
+            engine.counters.retried.increment();
+            connect(d.dest);
+            return;
+        }
+        back = f.channel();
+        lb.inbound(flow, TcpStateMachine.ACK, 0, d);
+        if (d.verdict != Decision.ACCEPT) {
+            teardown(true);
+            return;
+        }
+        connected = true;
+        // The reply tuple the core stored: real server address and port to the client (a server of the
+        // other family, reached through a tunnel, is stored as the zero address).
+        IpAddr from = dest.address().v6() == client.v6() ? dest.address() : client.v6() ? IpAddr.v6(0, 0) : IpAddr.v4(0);
+        reply.set(6, from, dest.port() != 0 ? dest.port() : vport, client, clientPort);
+        ProxyProtocol pp = dest.spec().proxyProtocol();
+        if (pp != ProxyProtocol.NONE) {
+            InetSocketAddress local = (InetSocketAddress) front.localAddress();
+            IpAddr server = local != null ? IpAddr.of(local.getAddress()) : vip;
+            if (server.v6() != client.v6()) {
+                server = vip;
+            }
+            back.writeAndFlush(ProxyHeader.encode(back.alloc(), pp, client, clientPort, server,
+                    local != null ? local.getPort() : vport), back.voidPromise());
+        }
+        lastActivity = System.nanoTime();
+        scheduleIdle(idleTimeoutNanos());
+        if (early != null) {
+            ArrayDeque<ByteBuf> held = early;
+            early = null;
+            for (ByteBuf buf; (buf = held.poll()) != null; ) {
+                if (!forward(buf)) { // it released buf: the relay is closed
+                    held.forEach(ByteBuf::release);
+                    return;
+                }
+            }
+        }
+        if (frontEof) {
+            clientClosed();
+        } else if (back.isWritable()) {
+            front.read();
+        }
+        back.read();
+    }
+
+    // ---- relaying ------------------------------------------------------------------------------------
+
+    private void fromClient(ByteBuf buf) {
+        if (closed) {
+            buf.release();
+            return;
+        }
+        if (!connected) {
+            // Netty reads a closing client (EPOLLRDHUP) even before we ask: hold it for the server. The
+            // client cannot have sent more than its window, so this is bounded by the socket buffer.
+            if (early == null) {
+                early = new ArrayDeque<>();
+            }
+            early.add(buf);
+            return;
+        }
+        if (forward(buf) && !frontEof && back.isWritable()) {
+            front.read();
+        }
+    }
+
+    /** Client bytes to the server, counted by the core; false if the core no longer knows the connection. */
+    private boolean forward(ByteBuf buf) {
+        if (closed) { // a write just failed and tore the relay down
+            buf.release();
+            return false;
+        }
+        lastActivity = System.nanoTime();
+        lb.inbound(flow, TcpStateMachine.ACK, buf.readableBytes(), d);
+        if (d.verdict != Decision.ACCEPT) {
+            // The core no longer has the connection (expired idle, or its server was dropped).
+            buf.release();
+            engine.counters.expired.increment();
+            teardown(true);
+            return false;
+        }
+        Channel b = back;
+        b.writeAndFlush(buf, b.voidPromise());
+        engine.notePending(pending(b));
+        return true;
+    }
+
+    private void fromServer(ByteBuf buf) {
+        if (closed) {
+            buf.release();
+            return;
+        }
+        lastActivity = System.nanoTime();
+        lb.outbound(reply, TcpStateMachine.ACK, buf.readableBytes(), d);
+        if (d.verdict != Decision.ACCEPT) {
+            buf.release();
+            engine.counters.expired.increment();
+            teardown(true);
+            return;
+        }
+        front.writeAndFlush(buf, front.voidPromise());
+        engine.notePending(pending(front));
+        if (front.isWritable()) {
+            back.read();
+        }
+    }
+
+    private void frontWritable() {
+        if (!closed && connected && !backEof && front.isWritable()) {
+            back.read();
+        }
+    }
+
+    private void backWritable() {
+        if (!closed && connected && !frontEof && back.isWritable()) {
+            front.read();
+        }
+    }
+
+    private void clientEof() {
+        if (closed || frontEof) {
+            return;
+        }
+        frontEof = true;
+        if (connected) {
+            clientClosed();
+        }
+        // else: passed on once connected
+    }
+
+    private void clientClosed() {
+        lb.inbound(flow, FIN_ACK, 0, d);
+        shutdownAfterPending(back, true);
+    }
+
+    private void serverEof() {
+        if (closed || backEof) {
+            return;
+        }
+        backEof = true;
+        lb.outbound(reply, FIN_ACK, 0, d);
+        shutdownAfterPending(front, false);
+    }
+
+    /** Sends FIN on {@code ch} once everything queued before it is written. */
+    private void shutdownAfterPending(Channel ch, boolean isBack) {
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture w) -> {
+            if (closed) {
+                return;
+            }
+            if (!w.isSuccess()) {
+                reset(ch, w.cause());
+                return;
+            }
+            ((DuplexChannel) ch).shutdownOutput().addListener((ChannelFuture s) -> {
+                if (isBack) {
+                    backOutShut = true;
+                } else {
+                    frontOutShut = true;
+                }
+                if (frontEof && backEof && frontOutShut && backOutShut) {
+                    teardown(false);
+                }
+            });
+        });
+    }
+
+    /** One side was reset (or failed): tell the core, abort the other side. */
+    private void reset(Channel side, Throwable cause) {
+        if (closed) {
+            return;
+        }
+        if (side == front) {
+            lb.inbound(flow, TcpStateMachine.RST, 0, d);
+        } else if (connected) {
+            lb.outbound(reply, TcpStateMachine.RST, 0, d);
+        }
+        if (cause != null && !(cause instanceof IOException)) {
+            LOG.log(System.Logger.Level.WARNING, "relay " + flow + " failed", cause);
+        }
+        engine.counters.resets.increment();
+        teardown(true);
+    }
+
+    // ---- idle and closing ----------------------------------------------------------------------------
+
+    private long idleTimeoutNanos() {
+        int state = frontEof || backEof ? TcpState.FIN_WAIT.ordinal() : TcpState.ESTABLISHED.ordinal();
+        return TimeUnit.SECONDS.toNanos(Math.max(1, lb.timeouts().tcp(state)));
+    }
+
+    private void scheduleIdle(long delayNanos) {
+        idleTimer = front.eventLoop().schedule(idleCheck, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        if (closed) {
+            return;
+        }
+        long timeout = idleTimeoutNanos();
+        long idle = System.nanoTime() - lastActivity;
+        if (idle >= timeout) {
+            engine.counters.idleClosed.increment();
+            lb.inbound(flow, TcpStateMachine.RST, 0, d);
+            teardown(false);
+            return;
+        }
+        scheduleIdle(timeout - idle);
+    }
+
+    /** From any thread: ends the relay now (engine stop). */
+    void kill() {
+        front.eventLoop().execute(() -> {
+            if (!closed) {
+                lb.inbound(flow, TcpStateMachine.RST, 0, d);
+                teardown(true);
+            }
+        });
+    }
+
+    private void teardown(boolean abort) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+        }
+        if (early != null) {
+            early.forEach(ByteBuf::release);
+            early = null;
+        }
+        close(front, abort);
+        Channel b = back;
+        if (b != null) {
+            close(b, abort);
+        }
+        engine.relayClosed(this);
+    }
+
+    private static void close(Channel ch, boolean abort) {
+        if (abort && ch.isOpen()) {
+            try {
+                ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException ignored) {
+                // the socket may already be gone; close anyway
+            }
+        }
+        ch.close();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Bytes queued in the engine for {@code ch}, not yet taken by its socket. */
+    static long pending(Channel ch) {
+        ChannelOutboundBuffer ob = ch.unsafe().outboundBuffer();
+        return ob == null ? 0 : ob.totalPendingWriteBytes();
+    }
+
+    long pendingBytes() {
+        Channel b = back;
+        return pending(front) + (b == null ? 0 : pending(b));
+    }
+
+    // ---- handlers ------------------------------------------------------------------------------------
+
+    final class FrontHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            start();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            fromClient((ByteBuf) msg);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            frontWritable();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                clientEof();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            reset(front, null);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            reset(front, cause);
+        }
+    }
+
+    /** Shared by the channels of successive connect attempts; events of a stale attempt are ignored. */
+    @ChannelHandler.Sharable
+    final class BackHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (ctx.channel() != back) {
+                ((ByteBuf) msg).release();
+                return;
+            }
+            fromServer((ByteBuf) msg);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel() == back) {
+                backWritable();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent && ctx.channel() == back) {
+                serverEof();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (ctx.channel() == back) {
+                reset(back, null);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (ctx.channel() == back) {
+                reset(back, cause);
+            } else {
+                ctx.close();
+            }
+        }
+    }
+}
