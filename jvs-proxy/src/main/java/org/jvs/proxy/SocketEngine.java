@@ -229,7 +229,7 @@ public final class SocketEngine implements AutoCloseable {
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, readSizes())
+                    .childOption(ChannelOption.RECVBUF_ALLOCATOR, readSizes())
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {

@@ -121,7 +121,7 @@ final class TcpRelay {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, engine.waterMark())
-                .option(ChannelOption.RCVBUF_ALLOCATOR, SocketEngine.readSizes())
+                .option(ChannelOption.RECVBUF_ALLOCATOR, SocketEngine.readSizes())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, engine.connectTimeoutMillis())
                 .handler(backHandler)
                 .connect(to)

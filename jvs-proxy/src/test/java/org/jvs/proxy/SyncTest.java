@@ -67,6 +67,7 @@ class SyncTest extends EngineFixture {
         ServiceKey.Virtual vs = tcpKey("127.0.0.75");
         lb.addService(ServiceSpec.of(vs, "rr"));
         try (ServerSocket squatter = new ServerSocket(vs.port(), 1, InetAddress.getByName("127.0.0.75"))) {
+            assertThat(squatter.isBound()).isTrue();
             SocketEngine.SyncResult r = engine.sync();
             assertThat(r.failed()).containsOnlyKeys(vs);
             assertThat(engine.listening()).isEmpty();
