@@ -463,6 +463,9 @@ public final class LoadBalancer {
         out.reset(f.v6);
         ConnTable t = f.v6 ? conns6 : conns4;
         boolean secure = defense.secureTcpActive();
+        if (f.protocol == 6 && (tcpFlags & (TcpStateMachine.SYN | TcpStateMachine.ACK | TcpStateMachine.RST)) == TcpStateMachine.SYN) {
+            reuseClosedEntry(t, f);
+        }
         int idx = t.touchIn(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort, tcpFlags, secure);
         if (idx >= 0) {
             Dest d = dests.get(t.destId(idx));
@@ -525,7 +528,36 @@ public final class LoadBalancer {
             out.verdict = Decision.NO_DEST;
             return;
         }
-        bind(t, svc, d, template, f, tcpFlags, bytes, secure, out);
+        bind(t, svc, d, template, f, tcpFlags, bytes, secure, true, out);
+    }
+
+    /**
+     * A new SYN on a client port whose previous connection is still in the table, closed (TIME_WAIT or
+     * CLOSE): as IPVS with its default {@code conn_reuse_mode=1}, forget the old entry so the SYN is
+     * scheduled afresh, instead of riding the old entry to a server that may have been quiesced or removed
+     * since. Entries under a persistence template are kept: persistence would pick the same server anyway.
+     * Costs one extra lookup, on connection-opening SYNs only.
+     */
+    private static void reuseClosedEntry(ConnTable t, Flow f) {
+        int old = t.lookupIn(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort);
+        if (old >= 0 && t.template(old) < 0) {
+            int st = t.state(old);
+            if (st == TcpState.TIME_WAIT.ordinal() || st == TcpState.CLOSE.ordinal()) {
+                t.kill(old);
+            }
+        }
+    }
+
+    /**
+     * For relaying engines: the flow's connection will never carry anything (every server refused it, the
+     * client gave up): drop its entry now instead of letting it sit out its timeout. No-op if unknown.
+     */
+    public void forget(Flow f) {
+        ConnTable t = f.v6 ? conns6 : conns4;
+        int idx = t.lookupIn(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort);
+        if (idx >= 0) {
+            t.kill(idx);
+        }
     }
 
     /**
@@ -569,11 +601,13 @@ public final class LoadBalancer {
                 return;
             }
         }
-        bind(t, svc, d, template, f, tcpFlags, 0, defense.secureTcpActive(), out);
+        // The client's connection was counted at the service and director when first scheduled.
+        bind(t, svc, d, template, f, tcpFlags, 0, defense.secureTcpActive(), false, out);
     }
 
     /** Creates the connection of a scheduled flow (or, one-packet, none) and counts it. */
-    private void bind(ConnTable t, Service svc, Dest d, int template, Flow f, int tcpFlags, int bytes, boolean secure, Decision out) {
+    private void bind(ConnTable t, Service svc, Dest d, int template, Flow f, int tcpFlags, int bytes, boolean secure,
+                      boolean newClientConnection, Decision out) {
         out.dest = d;
         out.verdict = Decision.ACCEPT;
         int dport = d.port() != 0 ? d.port() : f.dstPort;
@@ -582,7 +616,7 @@ public final class LoadBalancer {
             if (template >= 0) {
                 t.releaseTemplate(template);
             }
-            countNew(svc, d, bytes);
+            countNew(svc, d, bytes, newClientConnection);
             return;
         }
         ForwardingMethod m = d.method();
@@ -601,7 +635,7 @@ public final class LoadBalancer {
         }
         out.conn = idx;
         out.created = true;
-        countNew(svc, d, bytes);
+        countNew(svc, d, bytes, newClientConnection);
     }
 
     /**
@@ -634,10 +668,12 @@ public final class LoadBalancer {
         stats.inbound(bytes);
     }
 
-    private void countNew(Service svc, Dest d, int bytes) {
+    private void countNew(Service svc, Dest d, int bytes, boolean newClientConnection) {
         d.stats().connection();
-        svc.stats().connection();
-        stats.connection();
+        if (newClientConnection) {
+            svc.stats().connection();
+            stats.connection();
+        }
         countIn(d, bytes);
     }
 

@@ -395,6 +395,49 @@ class LoadBalancerTest {
     }
 
     @Test
+    void aNewSynOnAClosedEntryIsScheduledAfresh() {
+        lb.addService(ServiceSpec.of(WEB, "rr"));
+        Dest a = add(WEB, "10.0.0.1", 80, ForwardingMethod.NAT, 1);
+        Dest b = add(WEB, "10.0.0.2", 80, ForwardingMethod.NAT, 1);
+        assertThat(syn("1.1.1.1", 1000).dest).isSameAs(a);
+        lb.inbound(flow.set(6, ip("1.1.1.1"), 1000, VIP, 80), ACK, 40, decision);
+        lb.inbound(flow, RST, 40, decision); // ESTABLISHED -> CLOSE
+        lb.editDest(WEB, a.spec().withWeight(0));
+        Decision again = syn("1.1.1.1", 1000);
+        assertThat(again.created).as("conn_reuse_mode 1: a closed entry does not capture the new SYN").isTrue();
+        assertThat(again.dest).as("not to the quiesced server the old entry pointed at").isSameAs(b);
+        assertThat(lb.service(WEB).stats().totals().conns()).isEqualTo(2);
+        housekeep(2);
+        assertThat(a.activeConns() + a.inactiveConns()).isZero();
+
+        // A SYN on a live (not closed) entry still belongs to that connection.
+        syn("1.1.1.2", 2000);
+        Dest first = decision.dest;
+        lb.inbound(flow.set(6, ip("1.1.1.2"), 2000, VIP, 80), SYN, 60, decision);
+        assertThat(decision.created).isFalse();
+        assertThat(decision.dest).isSameAs(first);
+    }
+
+    @Test
+    void retryCountsTheClientsConnectionOnceAndForgetDropsAnEntry() {
+        lb.addService(ServiceSpec.of(WEB, "rr"));
+        Dest a = add(WEB, "10.0.0.1", 80, ForwardingMethod.NAT, 1);
+        Dest b = add(WEB, "10.0.0.2", 80, ForwardingMethod.NAT, 1);
+        syn("5.5.5.5", 1);
+        lb.retry(flow.set(6, ip("5.5.5.5"), 1, VIP, 80), a, SYN, decision);
+        assertThat(decision.dest).isSameAs(b);
+        assertThat(lb.service(WEB).stats().totals().conns()).isEqualTo(1);
+        assertThat(lb.stats().totals().conns()).isEqualTo(1);
+        assertThat(a.stats().totals().conns() + b.stats().totals().conns()).as("each server counts its attempt").isEqualTo(2);
+
+        lb.forget(flow.set(6, ip("5.5.5.5"), 1, VIP, 80));
+        assertThat(lb.lookupFlow(flow).reason()).isNotEqualTo(FlowAnswer.Reason.EXISTING_CONNECTION);
+        housekeep(2);
+        assertThat(b.activeConns() + b.inactiveConns()).isZero();
+        lb.forget(flow.set(6, ip("5.5.5.6"), 1, VIP, 80)); // unknown: nothing happens
+    }
+
+    @Test
     void snapshotCopiesWhatAListingPrints() {
         lb.addService(ServiceSpec.of(WEB, "wlc").withPersistence(new Persistence(600, 24)));
         Dest a = add(WEB, "10.0.0.1", 80, ForwardingMethod.DIRECT_ROUTE, 3);

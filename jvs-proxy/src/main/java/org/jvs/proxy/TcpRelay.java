@@ -138,11 +138,15 @@ final class TcpRelay {
             Dest failed = dest;
             LOG.log(System.Logger.Level.DEBUG, "{0}: connect to {1} failed: {2}", flow, failed.label(), f.cause());
             if (attempts >= maxAttempts) {
+                // Every server refused: the entry will never carry anything, so it should not sit out its
+                // SYN_RECV timeout counted against the last server tried.
+                lb.forget(flow);
                 teardown(true);
                 return;
             }
             lb.retry(flow, failed, TcpStateMachine.SYN, d);
             if (d.verdict != Decision.ACCEPT) {
+                lb.forget(flow);
                 teardown(true);
                 return;
             }

@@ -207,14 +207,18 @@ public final class YamlConfigLoader {
         List<Integer> lines = new ArrayList<>();
         if (m.containsKey("real_servers")) {
             for (Y d : m.get("real_servers").sequence()) {
-                dests.add(dest(d));
+                dests.add(dest(d, engine));
                 lines.add(d.line());
             }
         }
         return new DirectorConfig.Service(name, spec, dests, y.line(), lines);
     }
 
-    private static DestSpec dest(Y y) {
+    /**
+     * A real server. Without a method, a socket-engine service relays like NAT (its port is used as
+     * written); a packet-engine service defaults to DR, as ipvsadm does.
+     */
+    private static DestSpec dest(Y y, Engine engine) {
         Map<String, Y> m = y.mapping(Set.of("address", "port", "weight", "method", "tunnel", "upper_threshold",
                 "lower_threshold", "proxy_protocol"));
         Y addr = m.get("address");
@@ -223,7 +227,7 @@ public final class YamlConfigLoader {
         }
         IpAddr address = addr.convert(IpAddr::parse);
         int port = m.containsKey("port") ? m.get("port").integer(0, 65535) : 0;
-        ForwardingMethod method = ForwardingMethod.DIRECT_ROUTE;
+        ForwardingMethod method = engine == Engine.SOCKET ? ForwardingMethod.NAT : ForwardingMethod.DIRECT_ROUTE;
         if (m.containsKey("method")) {
             String name = m.get("method").string().toLowerCase(Locale.ROOT);
             method = switch (name) {

@@ -160,6 +160,18 @@ class YamlConfigLoaderTest {
     }
 
     @Test
+    void withoutAMethodSocketServicesRelayLikeNatAndPacketServicesRoute() {
+        DirectorConfig c = parse("""
+                services:
+                  - {address: 127.0.0.1, port: 8080, real_servers: [{address: 127.0.0.1, port: 8081}]}
+                  - {address: 10.0.0.1, port: 80, engine: packet, real_servers: [{address: 10.0.0.2, port: 8080}]}
+                """);
+        assertThat(c.services().get(0).dests().get(0).method()).isEqualTo(ForwardingMethod.NAT);
+        assertThat(c.services().get(1).dests().get(0).method()).isEqualTo(ForwardingMethod.DIRECT_ROUTE);
+        assertThat(c.services().get(1).dests().get(0).normalizedFor(c.services().get(1).spec().key()).port()).isEqualTo(80);
+    }
+
+    @Test
     void emptyFileIsAnEmptyDirector() {
         DirectorConfig c = parse("");
         assertThat(c.services()).isEmpty();
