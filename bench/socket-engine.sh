@@ -9,6 +9,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 DUR="${1:-10}"
 CONNS="${2:-50}"
+WARM="${WARM:-8}"
 WORK="$(mktemp -d /tmp/jvs-bench.XXXXXX)"
 PIDS=()
 cleanup() {
@@ -58,7 +59,7 @@ CONF
 cat > "$WORK/haproxy.cfg" <<CONF
 global
   nbthread 1
-  maxconn 20000
+  maxconn 4000
 defaults
   mode tcp
   timeout connect 5s
@@ -98,16 +99,16 @@ wait_port() {
 }
 for p in 19001 19002 19003 18081 18082 18083; do wait_port "$p"; done
 
-# CPU seconds (user+system) of a process and its threads.
-cpu_of() { awk '{print ($14 + $15)}' "/proc/$1/stat"; }
-pid_on_port() { ss -ltnpH "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
+# CPU ticks (user+system) of every process listening on a port (nginx: master and worker).
+pids_on_port() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
+cpu_of() { local t=0 p; for p in $1; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
 
 run() { # name port mode -> "rps p99_ms cpu_pct"
   local port="$2" extra=()
   [ "$3" = close ] && extra=(-H "Connection: close")
-  local pid; pid="$(pid_on_port "$port")"
+  local pid; pid="$(pids_on_port "$port")"
   # warm-up (JIT, pools), not measured
-  taskset -c 1 wrk -t1 -c"$CONNS" -d3s "${extra[@]}" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
+  taskset -c 1 wrk -t1 -c"$CONNS" -d"$WARM"s "${extra[@]}" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
   local hz; hz="$(getconf CLK_TCK)"
   local c0; c0="$(cpu_of "$pid")"
   local out; out="$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DUR}s" --latency "${extra[@]}" "http://127.0.0.1:$port/")"
