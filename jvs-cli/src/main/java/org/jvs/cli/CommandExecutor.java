@@ -175,7 +175,8 @@ public final class CommandExecutor {
         }
     }
 
-    static List<String> words(String line) {
+    /** One rules line as ipvsadm splits it (comments, blank lines and a leading ipvsadm/jvsadm dropped). */
+    public static List<String> words(String line) {
         int hash = line.indexOf('#');
         String s = (hash >= 0 ? line.substring(0, hash) : line).strip();
         if (s.isEmpty()) {

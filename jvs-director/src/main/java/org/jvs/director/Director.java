@@ -76,8 +76,17 @@ public final class Director implements AutoCloseable {
         }
     }
 
+    /** YAML, or ipvsadm-save rules when the file's first command line starts with an option. */
     static DirectorConfig load(Path file) {
-        return new YamlConfigLoader().load(file);
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new org.jvs.director.config.ConfigFileException(file, 0, 0, "", "cannot read: " + e.getMessage());
+        }
+        return org.jvs.director.config.RulesConfigLoader.looksLikeRules(text)
+                ? new org.jvs.director.config.RulesConfigLoader().parse(file, text)
+                : new YamlConfigLoader().parse(file, text);
     }
 
     private static InetSocketAddress parseHostPort(String hp) {

@@ -102,6 +102,17 @@ class DirectorTest {
     }
 
     @Test
+    void startsFromIpvsadmSaveRulesToo() throws Exception {
+        Path rules = write("ipvs.rules", "-A -t 127.0.0.1:18090 -s rr\n-a -t 127.0.0.1:18090 -r 127.0.0.1:18091 -m -w 2\n");
+        director = new Director(rules, List.of(), dir.resolve("jvs.sock"));
+        assertThat(director.loadBalancer().services()).singleElement()
+                .satisfies(s -> assertThat(s.dests()[0].weight()).isEqualTo(2));
+        Files.writeString(rules, "-A -t 127.0.0.1:18090 -s wlc\n");
+        assertThat(director.reload().lines()).containsExactly("changed service tcp 127.0.0.1:18090",
+                "removed 127.0.0.1:18091 from tcp 127.0.0.1:18090");
+    }
+
+    @Test
     void noDirectorRunningIsSaidClearly() {
         assertThatThrownBy(() -> new ControlClient(dir.resolve("none.sock")).call("GET", "/v1/status", null))
                 .isInstanceOf(ControlClient.NotRunning.class)
