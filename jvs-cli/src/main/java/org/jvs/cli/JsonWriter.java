@@ -7,7 +7,7 @@ import java.util.Deque;
  * A minimal streaming JSON writer (RFC 8259), compact output: enough for listings and answers, so that
  * jvs-cli needs no JSON library. Misuse (a value where a name is due) is the caller's bug, not checked.
  */
-final class JsonWriter {
+public final class JsonWriter {
     private final StringBuilder sb = new StringBuilder();
     /** One entry per open object or array: whether nothing has been written in it yet. */
     private final Deque<Boolean> empty = new ArrayDeque<>();
@@ -41,7 +41,7 @@ final class JsonWriter {
 
     JsonWriter name(String name) {
         separate();
-        quote(name);
+        appendQuoted(name);
         sb.append(':');
         afterName = true;
         return this;
@@ -52,7 +52,7 @@ final class JsonWriter {
         if (s == null) {
             sb.append("null");
         } else {
-            quote(s);
+            appendQuoted(s);
         }
         return this;
     }
@@ -118,7 +118,18 @@ final class JsonWriter {
         }
     }
 
-    private void quote(String s) {
+    private void appendQuoted(String s) {
+        quoteTo(sb, s);
+    }
+
+    /** A JSON string literal, quotes included: the one escaping rule of the project's JSON. */
+    public static String quote(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2);
+        quoteTo(b, s);
+        return b.toString();
+    }
+
+    private static void quoteTo(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -21,19 +21,6 @@ public final class LeastConnectionScheduler implements Scheduler {
 
     @Override
     public Dest schedule(Flow flow) {
-        Dest least = null;
-        long leastOverhead = 0;
-        for (Dest d : dests) {
-            if (!d.isUsable()) {
-                continue;
-            }
-            long oh = d.overhead();
-            // Strictly less: an equal server later in the list must not displace the earlier one.
-            if (least == null || oh < leastOverhead) {
-                least = d;
-                leastOverhead = oh;
-            }
-        }
-        return least;
+        return LeastLoad.least(dests, LeastLoad.Metric.LEAST_CONNECTION);
     }
 }

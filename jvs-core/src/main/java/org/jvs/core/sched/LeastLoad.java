@@ -11,29 +11,75 @@ final class LeastLoad {
     private LeastLoad() {
     }
 
+    /** The IPVS least-cost rules: what a server costs, and whether its weight divides it. */
+    enum Metric {
+        /** lc: overhead, weights ignored. */
+        LEAST_CONNECTION,
+        /** wlc: overhead / weight. */
+        WEIGHTED_LEAST_CONNECTION,
+        /** sed: (active + 1) / weight, the delay a new connection would see. */
+        SHORTEST_EXPECTED_DELAY,
+        /** nq: an idle server at once, else sed. */
+        NEVER_QUEUE
+    }
+
     /**
-     * Index of the usable server with the least overhead per weight, ties to the earlier one; -1 when no
-     * server is usable. The weight is read once per server so that the usability test and the comparison
-     * see the same value even while the control thread edits it.
+     * The usable server of least cost under {@code metric}, ties to the earlier one in list order; null
+     * when none is usable. Costs are compared by cross multiplication in long arithmetic: integer division
+     * would round different loads to one quotient (3/2 and 1/1 are both 1), and the products overflow an
+     * int but not a long. The weight is read once per server, so a server quiesced during the scan is
+     * either skipped or compared with the weight it was seen with, never with zero.
      */
-    static int leastLoaded(Dest[] ds) {
-        int best = -1;
-        long bestOh = 0;
-        long bestW = 0;
+    static Dest least(Dest[] ds, Metric metric) {
+        int i = leastIndex(ds, metric);
+        return i < 0 ? null : ds[i];
+    }
+
+    /** As {@link #least}, the index in {@code ds}, or -1. */
+    static int leastIndex(Dest[] ds, Metric metric) {
+        int least = -1;
+        long leastCost = 0;
+        long leastWeight = 0;
         for (int i = 0; i < ds.length; i++) {
             Dest d = ds[i];
             int w = d.weight();
             if (w <= 0 || d.isOverloaded() || !d.isAvailable()) {
                 continue;
             }
-            long oh = d.overhead();
-            if (best < 0 || oh * bestW < bestOh * w) {
-                best = i;
-                bestOh = oh;
-                bestW = w;
+            long cost;
+            long weight = w;
+            switch (metric) {
+                case LEAST_CONNECTION -> {
+                    cost = d.overhead();
+                    weight = 1;
+                }
+                case WEIGHTED_LEAST_CONNECTION -> cost = d.overhead();
+                case SHORTEST_EXPECTED_DELAY -> cost = d.activeConns() + 1L;
+                case NEVER_QUEUE -> {
+                    int active = d.activeConns();
+                    if (active == 0) {
+                        return i;
+                    }
+                    cost = active + 1L;
+                }
+                default -> throw new IllegalStateException();
+            }
+            if (least < 0 || leastCost * weight > cost * leastWeight) {
+                least = i;
+                leastCost = cost;
+                leastWeight = weight;
             }
         }
-        return best;
+        return least;
+    }
+
+    /**
+     * Index of the usable server with the least overhead per weight, ties to the earlier one; -1 when no
+     * server is usable. The weight is read once per server so that the usability test and the comparison
+     * see the same value even while the control thread edits it.
+     */
+    static int leastLoaded(Dest[] ds) {
+        return leastIndex(ds, Metric.WEIGHTED_LEAST_CONNECTION);
     }
 
     /**

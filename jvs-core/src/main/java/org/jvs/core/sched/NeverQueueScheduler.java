@@ -23,28 +23,6 @@ public final class NeverQueueScheduler implements Scheduler {
 
     @Override
     public Dest schedule(Flow flow) {
-        Dest least = null;
-        long leastDelay = 0;
-        long leastWeight = 0;
-        for (Dest d : dests) {
-            if (!d.isUsable()) {
-                continue;
-            }
-            int active = d.activeConns();
-            long w = d.weight();
-            if (w <= 0) {
-                continue;
-            }
-            if (active == 0) {
-                return d;
-            }
-            long delay = active + 1L;
-            if (least == null || leastDelay * w > delay * leastWeight) {
-                least = d;
-                leastDelay = delay;
-                leastWeight = w;
-            }
-        }
-        return least;
+        return LeastLoad.least(dests, LeastLoad.Metric.NEVER_QUEUE);
     }
 }

@@ -23,24 +23,6 @@ public final class ShortestExpectedDelayScheduler implements Scheduler {
 
     @Override
     public Dest schedule(Flow flow) {
-        Dest least = null;
-        long leastDelay = 0;
-        long leastWeight = 0;
-        for (Dest d : dests) {
-            if (!d.isUsable()) {
-                continue;
-            }
-            long delay = d.activeConns() + 1L;
-            long w = d.weight();
-            if (w <= 0) {
-                continue;
-            }
-            if (least == null || leastDelay * w > delay * leastWeight) {
-                least = d;
-                leastDelay = delay;
-                leastWeight = w;
-            }
-        }
-        return least;
+        return LeastLoad.least(dests, LeastLoad.Metric.SHORTEST_EXPECTED_DELAY);
     }
 }

@@ -25,26 +25,6 @@ public final class WeightedLeastConnectionScheduler implements Scheduler {
 
     @Override
     public Dest schedule(Flow flow) {
-        Dest least = null;
-        long leastOverhead = 0;
-        long leastWeight = 0;
-        for (Dest d : dests) {
-            if (!d.isUsable()) {
-                continue;
-            }
-            long oh = d.overhead();
-            long w = d.weight();
-            // Quiesced between isUsable() and this read: a zero weight would make every later comparison
-            // with this server as the least one true.
-            if (w <= 0) {
-                continue;
-            }
-            if (least == null || leastOverhead * w > oh * leastWeight) {
-                least = d;
-                leastOverhead = oh;
-                leastWeight = w;
-            }
-        }
-        return least;
+        return LeastLoad.least(dests, LeastLoad.Metric.WEIGHTED_LEAST_CONNECTION);
     }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The little JSON the control API needs: parse a request body into maps, lists, strings, numbers, booleans
- * and null; write strings escaped. Control-plane only, so clarity beats speed.
+ * and null (writing is jvs-cli's {@link org.jvs.cli.JsonWriter}). Control-plane only, so clarity beats speed.
  */
 public final class Json {
     private final String s;
@@ -175,24 +175,6 @@ public final class Json {
 
     /** A JSON string literal, quotes included. */
     public static String quote(String v) {
-        StringBuilder sb = new StringBuilder(v.length() + 2).append('"');
-        for (int k = 0; k < v.length(); k++) {
-            char c = v.charAt(k);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return org.jvs.cli.JsonWriter.quote(v);
     }
 }
