@@ -470,15 +470,7 @@ public final class ConnTable {
             return -1;
         }
         long b = base(idx);
-        putAddr(b, CADDR, cHi, cLo);
-        putAddr(b, VADDR, vHi, vLo);
-        putAddr(b, DADDR, dHi, dLo);
-        putAddr(b, LADDR, lHi, lLo);
-        slab.set(SHORT, b + oPorts, (short) cport);
-        slab.set(SHORT, b + oPorts + 2, (short) vport);
-        slab.set(SHORT, b + oPorts + 4, (short) dport);
-        slab.set(SHORT, b + oPorts + 6, (short) lport);
-        slab.set(BYTE, b + oProto, (byte) proto);
+        writeTuple(b, proto, cHi, cLo, cport, vHi, vLo, vport, dHi, dLo, dport, lHi, lLo, lport);
         int state = proto == 6
                 ? TcpStateMachine.next(TcpState.NONE.ordinal(), noOutput ? TcpStateMachine.DIR_INPUT_ONLY : TcpStateMachine.DIR_INPUT, tcpFlags, secure)
                 : 0;
@@ -514,15 +506,7 @@ public final class ConnTable {
             return -1;
         }
         long b = base(idx);
-        putAddr(b, CADDR, cHi, cLo);
-        putAddr(b, VADDR, vHi, vLo);
-        putAddr(b, DADDR, dHi, dLo);
-        putAddr(b, LADDR, cHi, cLo);
-        slab.set(SHORT, b + oPorts, (short) 0);
-        slab.set(SHORT, b + oPorts + 2, (short) vport);
-        slab.set(SHORT, b + oPorts + 4, (short) dport);
-        slab.set(SHORT, b + oPorts + 6, (short) 0);
-        slab.set(BYTE, b + oProto, (byte) proto);
+        writeTuple(b, proto, cHi, cLo, 0, vHi, vLo, vport, dHi, dLo, dport, cHi, cLo, 0);
         slab.set(BYTE, b + oState, (byte) 0);
         int f = F_TEMPLATE | F_NO_OUTPUT;
         slab.set(SHORT, b + oFlags, (short) f);
@@ -544,6 +528,19 @@ public final class ConnTable {
      * Publishes a fully written entry: into its chains, marked in use and filed in the wheel, all under its
      * stripe lock(s), so no other thread can see it half made.
      */
+    private void writeTuple(long b, int proto, long cHi, long cLo, int cport, long vHi, long vLo, int vport,
+                            long dHi, long dLo, int dport, long lHi, long lLo, int lport) {
+        putAddr(b, CADDR, cHi, cLo);
+        putAddr(b, VADDR, vHi, vLo);
+        putAddr(b, DADDR, dHi, dLo);
+        putAddr(b, LADDR, lHi, lLo);
+        slab.set(SHORT, b + oPorts, (short) cport);
+        slab.set(SHORT, b + oPorts + 2, (short) vport);
+        slab.set(SHORT, b + oPorts + 4, (short) dport);
+        slab.set(SHORT, b + oPorts + 6, (short) lport);
+        slab.set(BYTE, b + oProto, (byte) proto);
+    }
+
     private void link(int idx, int inBucket, int outBucket, boolean out, int expires) {
         int s1 = stripe(inBucket);
         int s2 = out ? stripe(outBucket) : s1;
