@@ -4,9 +4,10 @@ import java.lang.foreign.MemorySegment;
 import java.util.HexFormat;
 
 /**
- * Golden frames, byte by byte. Each was laid out from a capture of the same exchange (addresses changed to
- * documentation ranges) and its checksums computed by an independent implementation (a short Python
- * {@code struct}-based script), so the Java checksum code is checked against values it did not produce.
+ * Golden frames, byte by byte. Each follows the layout of a typical capture of that exchange (same header
+ * fields and options as Linux sends them, addresses in documentation ranges); they were written out, and
+ * their checksums computed, by an independent implementation (a short Python {@code struct}-based script,
+ * not kept), so the Java checksum code is checked against values it did not produce.
  */
 final class Golden {
     /** ARP who-has 192.168.1.1 tell 192.168.1.10, broadcast, padded to the 60-byte Ethernet minimum. */
