@@ -1,0 +1,25 @@
+package org.jvs.packet;
+
+/**
+ * Where frames come from and go to, a batch at a time: an AF_PACKET ring in production, {@link InMemoryPacketIo}
+ * in tests. Implementations copy frames into and out of the caller's {@link PacketBatch} (or fill it in place)
+ * and allocate nothing per frame. One worker thread uses an instance; implementations need not be thread-safe.
+ */
+public interface PacketIo extends AutoCloseable {
+
+    /**
+     * Fills {@code batch} with up to {@link PacketBatch#capacity()} received frames, starting at slot 0, sets
+     * {@link PacketBatch#count()} and returns it. Returns 0 at once when nothing is waiting (no blocking).
+     */
+    int receive(PacketBatch batch);
+
+    /**
+     * Sends frames {@code 0 .. batch.count() - 1} in order and returns how many were accepted; the rest were
+     * not sent (the transmit queue is full) and may be retried or dropped by the caller.
+     */
+    int send(PacketBatch batch);
+
+    @Override
+    default void close() {
+    }
+}
