@@ -1,6 +1,5 @@
 package org.jvs.proxy;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -13,6 +12,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -58,6 +59,7 @@ final class TcpRelay {
     private Dest dest;
     private int attempts;
     private int maxAttempts;
+    private InetSocketAddress connectTo;
 
     private boolean connected;
     private boolean frontEof;
@@ -71,6 +73,7 @@ final class TcpRelay {
 
     final FrontHandler frontHandler = new FrontHandler();
     private final BackHandler backHandler = new BackHandler();
+    private final ChannelFutureListener onRegistered = this::registered;
     private final ChannelFutureListener onConnect = this::connected;
     private final Runnable idleCheck = this::checkIdle;
 
@@ -113,19 +116,27 @@ final class TcpRelay {
         dest = target;
         attempts++;
         int port = target.port() != 0 ? target.port() : vport;
-        InetSocketAddress to = new InetSocketAddress(target.address().toInetAddress(), port);
-        new Bootstrap()
-                .group(front.eventLoop())
-                .channelFactory(engine.transport().socketChannel())
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, engine.waterMark())
-                .option(ChannelOption.RECVBUF_ALLOCATOR, SocketEngine.readSizes())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, engine.connectTimeoutMillis())
-                .handler(backHandler)
-                .connect(to)
-                .addListener(onConnect);
+        connectTo = new InetSocketAddress(target.address().toInetAddress(), port);
+        // The channel is made and configured here rather than by a Bootstrap: a Bootstrap per connection
+        // allocates its option maps and defers the connect to a task that runs only after the whole batch
+        // of I/O events. TCP_NODELAY is not set: Netty's channel config sets it on every new socket.
+        SocketChannel ch = engine.transport().newSocketChannel(target.address().v6());
+        SocketChannelConfig c = ch.config();
+        c.setAutoRead(false);
+        c.setAllowHalfClosure(true);
+        c.setWriteBufferWaterMark(engine.waterMark());
+        c.setRecvByteBufAllocator(SocketEngine.readSizes());
+        c.setConnectTimeoutMillis(engine.connectTimeoutMillis());
+        ch.pipeline().addLast(backHandler);
+        front.eventLoop().register(ch).addListener(onRegistered);
+    }
+
+    private void registered(ChannelFuture f) {
+        if (closed || !f.isSuccess()) {
+            connected(f); // closes it, or counts the failure as a failed attempt
+            return;
+        }
+        f.channel().connect(connectTo).addListener(onConnect);
     }
 
     private void connected(ChannelFuture f) {
