@@ -396,6 +396,11 @@ public final class SocketEngine implements AutoCloseable {
         return (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
     }
 
+    /** The open relays (tests). */
+    Set<TcpRelay> relays() {
+        return relays;
+    }
+
     void relayClosed(TcpRelay r) {
         relays.remove(r);
     }

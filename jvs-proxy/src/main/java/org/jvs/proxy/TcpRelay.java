@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -66,6 +67,8 @@ final class TcpRelay {
     private boolean backEof;
     private boolean frontOutShut;
     private boolean backOutShut;
+    private boolean frontEofCloses; // half-closure turned off: Netty closes the channel on its EOF
+    private boolean backEofCloses;
     private volatile boolean closed;
     private long lastActivity;
     private ArrayDeque<ByteBuf> early;
@@ -315,6 +318,13 @@ final class TcpRelay {
                 reset(ch, w.cause());
                 return;
             }
+            if (frontEof && backEof && (isBack ? frontOutShut : backOutShut)) {
+                // Both directions are over and all is written: close sends the FIN, so shutdownOutput
+                // first would be one more system call for nothing. Both inputs were read to their EOF, so
+                // nothing unread is left that would make close send a reset instead.
+                teardown(false);
+                return;
+            }
             ((DuplexChannel) ch).shutdownOutput().addListener((ChannelFuture s) -> {
                 if (isBack) {
                     backOutShut = true;
@@ -323,6 +333,18 @@ final class TcpRelay {
                 }
                 if (frontEof && backEof && frontOutShut && backOutShut) {
                     teardown(false);
+                } else if (s.isSuccess() && !closed && !(isBack ? backEof : frontEof)) {
+                    // Only ch's EOF is still to come, and it ends the relay. With half-closure on, Netty
+                    // answers it with shutdown(SHUT_RD) (which fails, ENOTCONN, once both FINs have
+                    // crossed) and, on epoll, an epoll_ctl to drop EPOLLIN, just before we close anyway.
+                    // Off, Netty closes the channel on that EOF instead: channelInactive, taken as the EOF.
+                    // A reset still comes first as exceptionCaught (the read fails), so it is not mistaken.
+                    if (isBack) {
+                        backEofCloses = true;
+                    } else {
+                        frontEofCloses = true;
+                    }
+                    ((DuplexChannelConfig) ch.config()).setAllowHalfClosure(false);
                 }
             });
         });
@@ -454,6 +476,10 @@ final class TcpRelay {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (frontEofCloses) {
+                clientEof(); // Netty closed it on its EOF, half-closure being off (shutdownAfterPending)
+                return;
+            }
             reset(front, null);
         }
 
@@ -492,6 +518,10 @@ final class TcpRelay {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (ctx.channel() == back) {
+                if (backEofCloses) {
+                    serverEof(); // see FrontHandler
+                    return;
+                }
                 reset(back, null);
             }
         }
