@@ -227,7 +227,8 @@ public final class SocketEngine implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    // TCP_NODELAY: Netty's channel config already sets it on every new socket (it is
+                    // not Android); setting it again is one more setsockopt per connection.
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                     .childOption(ChannelOption.RECVBUF_ALLOCATOR, readSizes())
                     .childHandler(new ChannelInitializer<Channel>() {
@@ -384,12 +385,20 @@ public final class SocketEngine implements AutoCloseable {
     /** One read takes at most {@link #MAX_READ} bytes: with the high water mark, the bound on what one socket queues. */
     static final int MAX_READ = 64 * 1024;
 
+    /** Read sizes: the allocator keeps no state of its own (each channel has its handle), so one is shared. */
+    private static final AdaptiveRecvByteBufAllocator READ_SIZES = new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ);
+
     static AdaptiveRecvByteBufAllocator readSizes() {
-        return new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ);
+        return READ_SIZES;
     }
 
     int connectTimeoutMillis() {
         return (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
+    }
+
+    /** The open relays (tests). */
+    Set<TcpRelay> relays() {
+        return relays;
     }
 
     void relayClosed(TcpRelay r) {

@@ -1,6 +1,5 @@
 package org.jvs.proxy;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -13,6 +12,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.DuplexChannelConfig;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -58,12 +60,15 @@ final class TcpRelay {
     private Dest dest;
     private int attempts;
     private int maxAttempts;
+    private InetSocketAddress connectTo;
 
     private boolean connected;
     private boolean frontEof;
     private boolean backEof;
     private boolean frontOutShut;
     private boolean backOutShut;
+    private boolean frontEofCloses; // half-closure turned off: Netty closes the channel on its EOF
+    private boolean backEofCloses;
     private volatile boolean closed;
     private long lastActivity;
     private ArrayDeque<ByteBuf> early;
@@ -71,6 +76,7 @@ final class TcpRelay {
 
     final FrontHandler frontHandler = new FrontHandler();
     private final BackHandler backHandler = new BackHandler();
+    private final ChannelFutureListener onRegistered = this::registered;
     private final ChannelFutureListener onConnect = this::connected;
     private final Runnable idleCheck = this::checkIdle;
 
@@ -113,19 +119,27 @@ final class TcpRelay {
         dest = target;
         attempts++;
         int port = target.port() != 0 ? target.port() : vport;
-        InetSocketAddress to = new InetSocketAddress(target.address().toInetAddress(), port);
-        new Bootstrap()
-                .group(front.eventLoop())
-                .channelFactory(engine.transport().socketChannel())
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, engine.waterMark())
-                .option(ChannelOption.RECVBUF_ALLOCATOR, SocketEngine.readSizes())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, engine.connectTimeoutMillis())
-                .handler(backHandler)
-                .connect(to)
-                .addListener(onConnect);
+        connectTo = new InetSocketAddress(target.address().toInetAddress(), port);
+        // The channel is made and configured here rather than by a Bootstrap: a Bootstrap per connection
+        // allocates its option maps and defers the connect to a task that runs only after the whole batch
+        // of I/O events. TCP_NODELAY is not set: Netty's channel config sets it on every new socket.
+        SocketChannel ch = engine.transport().newSocketChannel(target.address().v6());
+        SocketChannelConfig c = ch.config();
+        c.setAutoRead(false);
+        c.setAllowHalfClosure(true);
+        c.setWriteBufferWaterMark(engine.waterMark());
+        c.setRecvByteBufAllocator(SocketEngine.readSizes());
+        c.setConnectTimeoutMillis(engine.connectTimeoutMillis());
+        ch.pipeline().addLast(backHandler);
+        front.eventLoop().register(ch).addListener(onRegistered);
+    }
+
+    private void registered(ChannelFuture f) {
+        if (closed || !f.isSuccess()) {
+            connected(f); // closes it, or counts the failure as a failed attempt
+            return;
+        }
+        f.channel().connect(connectTo).addListener(onConnect);
     }
 
     private void connected(ChannelFuture f) {
@@ -304,6 +318,13 @@ final class TcpRelay {
                 reset(ch, w.cause());
                 return;
             }
+            if (frontEof && backEof && (isBack ? frontOutShut : backOutShut)) {
+                // Both directions are over and all is written: close sends the FIN, so shutdownOutput
+                // first would be one more system call for nothing. Both inputs were read to their EOF, so
+                // nothing unread is left that would make close send a reset instead.
+                teardown(false);
+                return;
+            }
             ((DuplexChannel) ch).shutdownOutput().addListener((ChannelFuture s) -> {
                 if (isBack) {
                     backOutShut = true;
@@ -312,6 +333,18 @@ final class TcpRelay {
                 }
                 if (frontEof && backEof && frontOutShut && backOutShut) {
                     teardown(false);
+                } else if (s.isSuccess() && !closed && !(isBack ? backEof : frontEof)) {
+                    // Only ch's EOF is still to come, and it ends the relay. With half-closure on, Netty
+                    // answers it with shutdown(SHUT_RD) (which fails, ENOTCONN, once both FINs have
+                    // crossed) and, on epoll, an epoll_ctl to drop EPOLLIN, just before we close anyway.
+                    // Off, Netty closes the channel on that EOF instead: channelInactive, taken as the EOF.
+                    // A reset still comes first as exceptionCaught (the read fails), so it is not mistaken.
+                    if (isBack) {
+                        backEofCloses = true;
+                    } else {
+                        frontEofCloses = true;
+                    }
+                    ((DuplexChannelConfig) ch.config()).setAllowHalfClosure(false);
                 }
             });
         });
@@ -443,6 +476,10 @@ final class TcpRelay {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (frontEofCloses) {
+                clientEof(); // Netty closed it on its EOF, half-closure being off (shutdownAfterPending)
+                return;
+            }
             reset(front, null);
         }
 
@@ -481,6 +518,10 @@ final class TcpRelay {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (ctx.channel() == back) {
+                if (backEofCloses) {
+                    serverEof(); // see FrontHandler
+                    return;
+                }
                 reset(back, null);
             }
         }

@@ -18,6 +18,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.channels.spi.SelectorProvider;
 
 /**
  * The Netty transport in use: native epoll when the platform has it (and it was not turned off), the JDK's
@@ -43,8 +44,14 @@ record Transport(boolean epoll) {
         return epoll ? EpollServerSocketChannel::new : NioServerSocketChannel::new;
     }
 
-    ChannelFactory<? extends SocketChannel> socketChannel() {
-        return epoll ? EpollSocketChannel::new : NioSocketChannel::new;
+    /**
+     * A client socket of one address family. The no-argument constructors open a dual-stack AF_INET6
+     * socket, which costs an IPV6_V6ONLY setsockopt per connection (and reports IPv4 peers as mapped
+     * addresses); the family of the server's address is all a relay needs.
+     */
+    SocketChannel newSocketChannel(boolean v6) {
+        SocketProtocolFamily family = v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+        return epoll ? new EpollSocketChannel(family) : new NioSocketChannel(SelectorProvider.provider(), family);
     }
 
     /** A datagram channel of one address family (a dual-stack socket would report mapped addresses). */

@@ -3,9 +3,13 @@ package org.jvs.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -78,6 +82,57 @@ class TcpRelayTest extends EngineFixture {
         // A reset leaves the entry in CLOSE, inactive.
         assertThat(eventually(() -> d.activeConns() == 0 && d.inactiveConns() == 1, WAIT)).isTrue();
         assertThat(lb.connections()).extracting(ConnEntry::state).containsExactly("CLOSE");
+    }
+
+    @Test
+    void resetFromClientAfterTheServersFinReachesTheServerAsReset() throws Exception {
+        // Once the server's FIN is passed on, the client side's last event is its own EOF or a reset; the
+        // reset must still reach the server as one (not be taken for an EOF and passed on as a FIN).
+        CompletableFuture<Throwable> serverSaw = new CompletableFuture<>();
+        RawBackend server = raw(s -> {
+            s.getOutputStream().write('y');
+            s.shutdownOutput();
+            try {
+                int r = s.getInputStream().read();
+                serverSaw.complete(new AssertionError("read " + r + " instead of a reset"));
+            } catch (IOException e) {
+                serverSaw.complete(e);
+            }
+        });
+        ServiceKey.Virtual vs = tcpService("127.0.0.38", "rr");
+        addDest(vs, server.port(), 1);
+        Socket c = connect(vs, null);
+        assertThat(c.getInputStream().read()).isEqualTo('y');
+        assertThat(c.getInputStream().read()).isEqualTo(-1);
+        c.setSoLinger(true, 0);
+        c.close();
+        assertThat(serverSaw.get(5, TimeUnit.SECONDS)).isInstanceOf(SocketException.class).hasMessageContaining("reset");
+        assertThat(eventually(() -> engine.openRelays() == 0, WAIT)).isTrue();
+        assertThat(engine.counters().resets()).isEqualTo(1);
+    }
+
+    @Test
+    void bothSocketsHaveNoDelayAndTheServersFamily() throws Exception {
+        // The back channel is made without a Bootstrap and TCP_NODELAY is left to Netty's default.
+        RawBackend server = raw(s -> {
+            s.getOutputStream().write('y');
+            readAll(s.getInputStream(), 1024);
+        });
+        ServiceKey.Virtual vs = tcpService("127.0.0.39", "rr");
+        addDest(vs, server.port(), 1);
+        try (Socket c = connect(vs, null)) {
+            assertThat(c.getInputStream().read()).isEqualTo('y');
+            TcpRelay r = engine.relays().iterator().next();
+            Channel back = r.back;
+            assertThat(r.front.config().getOption(ChannelOption.TCP_NODELAY)).isTrue();
+            assertThat(back.config().getOption(ChannelOption.TCP_NODELAY)).isTrue();
+            assertThat(back.config().isAutoRead()).isFalse();
+            assertThat(back.config().getOption(ChannelOption.ALLOW_HALF_CLOSURE)).isTrue();
+            assertThat(back.config().getWriteBufferHighWaterMark()).isEqualTo(engine.waterMark().high());
+            assertThat(back.config().getConnectTimeoutMillis()).isEqualTo(engine.connectTimeoutMillis());
+            assertThat(((InetSocketAddress) back.localAddress()).getAddress()).isInstanceOf(Inet4Address.class);
+        }
+        assertThat(eventually(() -> engine.openRelays() == 0, WAIT)).isTrue();
     }
 
     @Test
