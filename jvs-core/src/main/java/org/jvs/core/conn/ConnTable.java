@@ -57,6 +57,8 @@ public final class ConnTable {
     private static final int STRIPES = 1024;
     /** Locks are 64 bytes apart so that two cores on different stripes do not share a cache line. */
     private static final int LOCK_STRIDE = 16;
+    /** About a microsecond of spinning: longer than any critical section here, shorter than a time slice. */
+    private static final int SPINS_BEFORE_YIELD = 128;
 
     // flag bits
     public static final int F_METHOD_MASK = 0x7;
@@ -324,9 +326,23 @@ public final class ConnTable {
     }
 
     private void lock(int stripe) {
-        int i = stripe * LOCK_STRIDE;
-        while (!LOCK.compareAndSet(locks, i, 0, 1)) {
-            Thread.onSpinWait();
+        acquire(locks, stripe * LOCK_STRIDE);
+    }
+
+    /**
+     * Test-and-test-and-set with a bounded spin. Holders keep these locks for a few writes, so a short spin
+     * is what a waiter normally needs; past it the waiter yields, because the holder may have been
+     * preempted on the same core (a director pinned to one core runs its event loops and the housekeeping
+     * thread on it), and spinning on would only burn the time slice the holder needs to finish.
+     */
+    private static void acquire(int[] lockArray, int i) {
+        int spins = 0;
+        while ((int) LOCK.getOpaque(lockArray, i) != 0 || !LOCK.compareAndSet(lockArray, i, 0, 1)) {
+            if (++spins < SPINS_BEFORE_YIELD) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
     }
 
@@ -339,9 +355,7 @@ public final class ConnTable {
     }
 
     private void lockWheel() {
-        while (!LOCK.compareAndSet(wheelLock, 0, 0, 1)) {
-            Thread.onSpinWait();
-        }
+        acquire(wheelLock, 0);
     }
 
     private void unlockWheel() {
