@@ -28,8 +28,10 @@ import java.nio.charset.StandardCharsets;
  * <p>The socket belongs to the network namespace of the thread that opened it, whatever thread uses it later.
  * One worker thread uses an instance (not thread-safe). Struct layouts are those of x86_64 Linux.
  *
- * <p>Later: a memory-mapped {@code TPACKET_V3} receive ring (no copy, no system call per batch when busy) and
- * {@code PACKET_FANOUT} groups for several workers on one interface.
+ * <p>Several workers on one interface each open a socket with the same {@link Options#fanoutGroup()}: the
+ * kernel then hashes each received frame's flow to one of them ({@code PACKET_FANOUT_HASH}).
+ *
+ * <p>Later: a memory-mapped {@code TPACKET_V3} receive ring (no copy, no system call per batch when busy).
  */
 public final class AfPacketIo implements PacketIo {
     // <sys/socket.h>, <linux/if_ether.h>, <linux/if_packet.h>, <asm-generic/socket.h>, <poll.h>
@@ -42,7 +44,9 @@ public final class AfPacketIo implements PacketIo {
     static final int SO_SNDBUFFORCE = 32;
     static final int SO_RCVBUFFORCE = 33;
     static final int SOL_PACKET = 263;
+    static final int PACKET_FANOUT = 18;
     static final int PACKET_IGNORE_OUTGOING = 23;
+    static final int PACKET_FANOUT_HASH = 0;
     static final int MSG_TRUNC = 0x20;
     static final int MSG_DONTWAIT = 0x40;
     static final short POLLIN = 0x001;
@@ -106,15 +110,28 @@ public final class AfPacketIo implements PacketIo {
     /**
      * Socket tuning. {@code receiveBufferBytes} and {@code sendBufferBytes}: 0 keeps the kernel default
      * ({@code net.core.rmem_default}); a larger value is forced past {@code rmem_max} when the process has
-     * {@code CAP_NET_ADMIN}.
+     * {@code CAP_NET_ADMIN}. {@code fanoutGroup}: -1 for none, or a group id (0 to 65535, per network
+     * namespace) that several sockets on the same interface join in {@code PACKET_FANOUT_HASH} mode: the kernel
+     * spreads received frames over them by flow hash, so each worker sees whole flows.
      */
-    public record Options(int receiveBufferBytes, int sendBufferBytes) {
-        public static final Options DEFAULTS = new Options(0, 0);
+    public record Options(int receiveBufferBytes, int sendBufferBytes, int fanoutGroup) {
+        public static final Options DEFAULTS = new Options(0, 0, -1);
 
         public Options {
             if (receiveBufferBytes < 0 || sendBufferBytes < 0) {
                 throw new IllegalArgumentException("buffer sizes must be >= 0");
             }
+            if (fanoutGroup < -1 || fanoutGroup > 0xFFFF) {
+                throw new IllegalArgumentException("fanout group " + fanoutGroup + " outside -1..65535");
+            }
+        }
+
+        public Options(int receiveBufferBytes, int sendBufferBytes) {
+            this(receiveBufferBytes, sendBufferBytes, -1);
+        }
+
+        public Options withFanoutGroup(int group) {
+            return new Options(receiveBufferBytes, sendBufferBytes, group);
         }
     }
 
@@ -165,6 +182,13 @@ public final class AfPacketIo implements PacketIo {
                 setBuffer(SO_SNDBUFFORCE, SO_SNDBUF, options.sendBufferBytes(), "send");
             }
             bind();
+            // After bind: the kernel only lets a bound (running) socket join a fanout group.
+            if (options.fanoutGroup() >= 0
+                    && !setIntOption(SOL_PACKET, PACKET_FANOUT, options.fanoutGroup() | PACKET_FANOUT_HASH << 16)) {
+                int e = Libc.errno(capture);
+                throw Libc.failure("AF_PACKET fanout group " + options.fanoutGroup() + " on " + interfaceName, e,
+                        e == Libc.EINVAL ? "the group exists with another mode or on another interface" : null);
+            }
             this.pollfd = arena.allocate(POLLFD);
             pollfd.set(JAVA_INT, POLLFD.byteOffset(groupElement("fd")), fd);
             pollfd.set(JAVA_SHORT, POLLFD.byteOffset(groupElement("events")), POLLIN);

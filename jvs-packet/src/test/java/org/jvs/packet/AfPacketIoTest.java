@@ -84,6 +84,67 @@ class AfPacketIoTest {
         }
     }
 
+    /**
+     * Two sockets on B's end in one {@code PACKET_FANOUT_HASH} group: 16 UDP flows of 4 frames each arrive,
+     * every frame once, each flow on one socket only, and both sockets get some (16 flows all hashing to one
+     * of two sockets would happen once in 32,768 runs).
+     */
+    @Test
+    void aFanoutGroupKeepsEachFlowOnOneSocket() {
+        AfPacketIo.Options fanout = AfPacketIo.Options.DEFAULTS.withFanoutGroup(0x4A56);
+        int flows = 16;
+        int perFlow = 4;
+        try (AfPacketIo b1 = NetnsPair.inNamespace(net.nsB, () -> AfPacketIo.open(net.ifB, fanout));
+             AfPacketIo b2 = NetnsPair.inNamespace(net.nsB, () -> AfPacketIo.open(net.ifB, fanout))) {
+            PacketBatch out = new PacketBatch(flows * perFlow, FRAME_SIZE);
+            MemorySegment s = MemorySegment.ofArray(new byte[256]);
+            for (int j = 0; j < perFlow; j++) {
+                for (int f = 0; f < flows; f++) {
+                    int n = Build.ipv4(s, IpProtocol.UDP, 0xC0000207, 40000 + f, 0x0A000064, 53, new byte[18], 0, true);
+                    out.add(s, 0, n);
+                }
+            }
+            assertThat(a.send(out)).isEqualTo(flows * perFlow);
+
+            java.util.Map<Integer, java.util.Set<Integer>> socketsOfFlow = new java.util.TreeMap<>();
+            int[] perSocket = new int[2];
+            PacketBatch in = new PacketBatch(64, FRAME_SIZE);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (perSocket[0] + perSocket[1] < flows * perFlow && System.nanoTime() < deadline) {
+                for (int k = 0; k < 2; k++) {
+                    int c = (k == 0 ? b1 : b2).receive(in, 50);
+                    for (int i = 0; i < c; i++) {
+                        long o = in.offset(i);
+                        if (in.length(i) >= 42 && Net.u16(in.segment(), o + 12) == EthernetFrame.TYPE_IPV4
+                                && Net.u16(in.segment(), o + 36) == 53) {
+                            socketsOfFlow.computeIfAbsent(Net.u16(in.segment(), o + 34),
+                                    x -> new java.util.TreeSet<>()).add(k);
+                            perSocket[k]++;
+                        }
+                    }
+                }
+            }
+            assertThat(perSocket[0] + perSocket[1]).isEqualTo(flows * perFlow);
+            assertThat(socketsOfFlow).hasSize(flows);
+            assertThat(socketsOfFlow.values()).allSatisfy(k -> assertThat(k).hasSize(1));
+            assertThat(perSocket[0]).isPositive();
+            assertThat(perSocket[1]).isPositive();
+        }
+    }
+
+    @Test
+    void joiningAFanoutGroupOfAnotherInterfaceIsAClearError() {
+        AfPacketIo.Options fanout = AfPacketIo.Options.DEFAULTS.withFanoutGroup(7);
+        NetnsPair.ip("-n", net.nsB, "link", "set", "lo", "up"); // a running socket on lo, or the kernel refuses for that
+        try (AfPacketIo first = NetnsPair.inNamespace(net.nsB, () -> AfPacketIo.open(net.ifB, fanout))) {
+            Throwable t = catchThrowable(() -> NetnsPair.inNamespace(net.nsB, () -> AfPacketIo.open("lo", fanout)));
+            assertThat(t).isInstanceOf(PacketIoException.class)
+                    .hasMessageStartingWith("AF_PACKET fanout group 7 on lo: ")
+                    .hasMessageEndingWith("Invalid argument (EINVAL): the group exists with another mode or on another"
+                            + " interface");
+        }
+    }
+
     @Test
     void framesLongerThanTheSlotAreCutAndCounted() {
         PacketBatch out = new PacketBatch(1, FRAME_SIZE);
