@@ -54,7 +54,9 @@ class AfPacketIoTest {
                 b.close();
             }
         } finally {
-            net.close();
+            if (net != null) { // null when create() failed, having cleaned up after itself
+                net.close();
+            }
         }
     }
 
