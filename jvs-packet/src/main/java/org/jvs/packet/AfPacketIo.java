@@ -1,0 +1,476 @@
+package org.jvs.packet;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@link PacketIo} over a Linux {@code AF_PACKET} raw socket bound to one interface, through the FFM API (no
+ * JNI): {@code recvmmsg} straight into the caller's {@link PacketBatch} slab, {@code sendmmsg} straight out of
+ * it. The {@code mmsghdr} and {@code iovec} arrays are built once per batch (the first time a batch is seen)
+ * and reused, so receiving and sending allocate nothing on the Java heap.
+ *
+ * <p>Opening needs {@code CAP_NET_RAW}; without it {@link #open} throws a {@link PacketIoException} that says
+ * so. Every failing system call reports its errno as text and symbol. The socket receives every protocol
+ * ({@code ETH_P_ALL}) on its interface and, where the kernel has {@code PACKET_IGNORE_OUTGOING} (4.20+), not
+ * its own transmissions; {@link #ignoresOwnTransmissions()} tells whether that took.
+ *
+ * <p>The socket belongs to the network namespace of the thread that opened it, whatever thread uses it later.
+ * One worker thread uses an instance (not thread-safe). Struct layouts are those of x86_64 Linux.
+ *
+ * <p>Several workers on one interface each open a socket with the same {@link Options#fanoutGroup()}: the
+ * kernel then hashes each received frame's flow to one of them ({@code PACKET_FANOUT_HASH}).
+ *
+ * <p>Later: a memory-mapped {@code TPACKET_V3} receive ring (no copy, no system call per batch when busy).
+ */
+public final class AfPacketIo implements PacketIo {
+    // <sys/socket.h>, <linux/if_ether.h>, <linux/if_packet.h>, <asm-generic/socket.h>, <poll.h>
+    static final int AF_PACKET = 17;
+    static final int SOCK_RAW = 3;
+    static final int ETH_P_ALL = 0x0003;
+    static final int SOL_SOCKET = 1;
+    static final int SO_SNDBUF = 7;
+    static final int SO_RCVBUF = 8;
+    static final int SO_SNDBUFFORCE = 32;
+    static final int SO_RCVBUFFORCE = 33;
+    static final int SOL_PACKET = 263;
+    static final int PACKET_FANOUT = 18;
+    static final int PACKET_IGNORE_OUTGOING = 23;
+    static final int PACKET_FANOUT_HASH = 0;
+    static final int MSG_TRUNC = 0x20;
+    static final int MSG_DONTWAIT = 0x40;
+    static final short POLLIN = 0x001;
+    /** Interface names are at most 15 bytes plus the terminating NUL. */
+    static final int IFNAMSIZ = 16;
+
+    /**
+     * {@code struct sockaddr_ll} (linux/if_packet.h), 20 bytes: the address a packet socket binds to. Only
+     * family, protocol (network byte order) and interface index matter for bind.
+     */
+    static final StructLayout SOCKADDR_LL = MemoryLayout.structLayout(
+            JAVA_SHORT.withName("sll_family"),                                    // AF_PACKET
+            JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN).withName("sll_protocol"),   // __be16 EtherType
+            JAVA_INT.withName("sll_ifindex"),                                     // interface index
+            JAVA_SHORT.withName("sll_hatype"),                                    // ARPHRD_*, set by the kernel
+            JAVA_BYTE.withName("sll_pkttype"),                                    // PACKET_HOST, ..., on receive
+            JAVA_BYTE.withName("sll_halen"),                                      // hardware address length
+            MemoryLayout.sequenceLayout(8, JAVA_BYTE).withName("sll_addr"));      // hardware address
+
+    /** {@code struct iovec} (bits/types/struct_iovec.h), 16 bytes: one buffer. */
+    static final StructLayout IOVEC = MemoryLayout.structLayout(
+            ADDRESS.withName("iov_base"),                                         // void *
+            JAVA_LONG.withName("iov_len"));                                       // size_t
+
+    /** {@code struct msghdr} (bits/socket.h), 56 bytes. */
+    static final StructLayout MSGHDR = MemoryLayout.structLayout(
+            ADDRESS.withName("msg_name"),                                         // void *: NULL, unused
+            JAVA_INT.withName("msg_namelen"),                                     // socklen_t
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("msg_iov"),                                          // struct iovec *
+            JAVA_LONG.withName("msg_iovlen"),                                     // size_t: 1
+            ADDRESS.withName("msg_control"),                                      // void *: NULL
+            JAVA_LONG.withName("msg_controllen"),                                 // size_t: 0
+            JAVA_INT.withName("msg_flags"),                                       // MSG_TRUNC, ... on receive
+            MemoryLayout.paddingLayout(4));
+
+    /** {@code struct mmsghdr} (bits/socket.h), 64 bytes: a message and the bytes the call moved. */
+    static final StructLayout MMSGHDR = MemoryLayout.structLayout(
+            MSGHDR.withName("msg_hdr"),
+            JAVA_INT.withName("msg_len"),                                         // unsigned int
+            MemoryLayout.paddingLayout(4));
+
+    /** {@code struct pollfd} (poll.h), 8 bytes. */
+    static final StructLayout POLLFD = MemoryLayout.structLayout(
+            JAVA_INT.withName("fd"),
+            JAVA_SHORT.withName("events"),
+            JAVA_SHORT.withName("revents"));
+
+    private static final long MMSG_SIZE = MMSGHDR.byteSize();
+    private static final long IOV_SIZE = IOVEC.byteSize();
+    private static final long MSG_IOV = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_iov"));
+    private static final long MSG_IOVLEN = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_iovlen"));
+    private static final long MSG_FLAGS = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_flags"));
+    private static final long MSG_LEN = MMSGHDR.byteOffset(groupElement("msg_len"));
+    private static final long IOV_BASE = IOVEC.byteOffset(groupElement("iov_base"));
+    private static final long IOV_LEN = IOVEC.byteOffset(groupElement("iov_len"));
+
+    private static final String NEEDS_CAP_NET_RAW =
+            "JVS's packet engine needs CAP_NET_RAW; run as root or grant the capability";
+
+    /**
+     * Socket tuning. {@code receiveBufferBytes} and {@code sendBufferBytes}: 0 keeps the kernel default
+     * ({@code net.core.rmem_default}); a larger value is forced past {@code rmem_max} when the process has
+     * {@code CAP_NET_ADMIN}. {@code fanoutGroup}: -1 for none, or a group id (0 to 65535, per network
+     * namespace) that several sockets on the same interface join in {@code PACKET_FANOUT_HASH} mode: the kernel
+     * spreads received frames over them by flow hash, so each worker sees whole flows.
+     */
+    public record Options(int receiveBufferBytes, int sendBufferBytes, int fanoutGroup) {
+        public static final Options DEFAULTS = new Options(0, 0, -1);
+
+        public Options {
+            if (receiveBufferBytes < 0 || sendBufferBytes < 0) {
+                throw new IllegalArgumentException("buffer sizes must be >= 0");
+            }
+            if (fanoutGroup < -1 || fanoutGroup > 0xFFFF) {
+                throw new IllegalArgumentException("fanout group " + fanoutGroup + " outside -1..65535");
+            }
+        }
+
+        public Options(int receiveBufferBytes, int sendBufferBytes) {
+            this(receiveBufferBytes, sendBufferBytes, -1);
+        }
+
+        public Options withFanoutGroup(int group) {
+            return new Options(receiveBufferBytes, sendBufferBytes, group);
+        }
+    }
+
+    private final String interfaceName;
+    private final int ifindex;
+    private final Arena arena;
+    private final MemorySegment capture;
+    private final MemorySegment pollfd;
+    private final Vectors rx;
+    private final Vectors tx;
+    private final boolean ignoresOwnTransmissions;
+    private final String ignoreOutgoingProblem;
+    private int fd;
+    private long received;
+    private long sent;
+    private long truncated;
+
+    private AfPacketIo(String interfaceName, Options options) {
+        this.interfaceName = interfaceName;
+        this.arena = Arena.ofShared();
+        boolean ok = false;
+        int sock = -1;
+        try {
+            this.capture = Libc.allocateCapture(arena);
+            this.ifindex = interfaceIndex(interfaceName);
+            // Protocol 0: the socket sees nothing until bind names the protocol and the interface, so no frame
+            // from another interface can be queued in between (packet(7)).
+            sock = (int) Libc.SOCKET.invokeExact(capture, AF_PACKET, SOCK_RAW, 0);
+            if (sock < 0) {
+                int e = Libc.errno(capture);
+                throw Libc.failure("AF_PACKET socket", e,
+                        e == Libc.EPERM || e == Libc.EACCES ? NEEDS_CAP_NET_RAW : null);
+            }
+            this.fd = sock;
+            String problem = null;
+            if (!setIntOption(SOL_PACKET, PACKET_IGNORE_OUTGOING, 1)) {
+                int e = Libc.errno(capture);
+                problem = "PACKET_IGNORE_OUTGOING on " + interfaceName + ": " + Libc.strerror(e) + " ("
+                        + Libc.errnoName(e) + "): this socket will also receive the frames it sends";
+                System.getLogger(AfPacketIo.class.getName()).log(System.Logger.Level.WARNING, problem);
+            }
+            this.ignoreOutgoingProblem = problem;
+            this.ignoresOwnTransmissions = problem == null;
+            if (options.receiveBufferBytes() > 0) {
+                setBuffer(SO_RCVBUFFORCE, SO_RCVBUF, options.receiveBufferBytes(), "receive");
+            }
+            if (options.sendBufferBytes() > 0) {
+                setBuffer(SO_SNDBUFFORCE, SO_SNDBUF, options.sendBufferBytes(), "send");
+            }
+            bind();
+            // After bind: the kernel only lets a bound (running) socket join a fanout group.
+            if (options.fanoutGroup() >= 0
+                    && !setIntOption(SOL_PACKET, PACKET_FANOUT, options.fanoutGroup() | PACKET_FANOUT_HASH << 16)) {
+                int e = Libc.errno(capture);
+                throw Libc.failure("AF_PACKET fanout group " + options.fanoutGroup() + " on " + interfaceName, e,
+                        e == Libc.EINVAL ? "the group exists with another mode or on another interface" : null);
+            }
+            this.pollfd = arena.allocate(POLLFD);
+            pollfd.set(JAVA_INT, POLLFD.byteOffset(groupElement("fd")), fd);
+            pollfd.set(JAVA_SHORT, POLLFD.byteOffset(groupElement("events")), POLLIN);
+            this.rx = new Vectors();
+            this.tx = new Vectors();
+            ok = true;
+        } catch (PacketIoException | IllegalArgumentException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("AF_PACKET open of " + interfaceName + " failed", t);
+        } finally {
+            if (!ok) {
+                if (sock >= 0) {
+                    closeQuietly(sock);
+                }
+                arena.close();
+            }
+        }
+    }
+
+    /** Opens a raw socket on {@code interfaceName} (in the calling thread's network namespace). */
+    public static AfPacketIo open(String interfaceName) {
+        return open(interfaceName, Options.DEFAULTS);
+    }
+
+    public static AfPacketIo open(String interfaceName, Options options) {
+        if (interfaceName == null || interfaceName.isEmpty()
+                || interfaceName.getBytes(StandardCharsets.UTF_8).length >= IFNAMSIZ
+                || interfaceName.indexOf('/') >= 0 || interfaceName.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("bad network interface name '" + interfaceName
+                    + "': 1 to " + (IFNAMSIZ - 1) + " bytes, no '/' and no white space");
+        }
+        return new AfPacketIo(interfaceName, options);
+    }
+
+    private int interfaceIndex(String name) throws Throwable {
+        MemorySegment cName = arena.allocateFrom(name);
+        int index = (int) Libc.IF_NAMETOINDEX.invokeExact(capture, cName);
+        if (index == 0) {
+            int e = Libc.errno(capture);
+            throw Libc.failure("AF_PACKET interface '" + name + "'", e, e == Libc.ENODEV
+                    ? "no network interface of that name in this network namespace (see ip link)" : null);
+        }
+        return index;
+    }
+
+    private void bind() throws Throwable {
+        MemorySegment sll = arena.allocate(SOCKADDR_LL);
+        sll.set(JAVA_SHORT, SOCKADDR_LL.byteOffset(groupElement("sll_family")), (short) AF_PACKET);
+        sll.set(JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN),
+                SOCKADDR_LL.byteOffset(groupElement("sll_protocol")), (short) ETH_P_ALL);
+        sll.set(JAVA_INT, SOCKADDR_LL.byteOffset(groupElement("sll_ifindex")), ifindex);
+        int r = (int) Libc.BIND.invokeExact(capture, fd, sll, (int) SOCKADDR_LL.byteSize());
+        if (r != 0) {
+            int e = Libc.errno(capture);
+            throw Libc.failure("AF_PACKET bind to " + interfaceName + " (index " + ifindex + ")", e,
+                    e == Libc.EPERM ? NEEDS_CAP_NET_RAW : null);
+        }
+    }
+
+    /** True when set; false leaves the errno in {@link #capture}. */
+    private boolean setIntOption(int level, int name, int value) throws Throwable {
+        MemorySegment v = arena.allocate(JAVA_INT);
+        v.set(JAVA_INT, 0, value);
+        int r = (int) Libc.SETSOCKOPT.invokeExact(capture, fd, level, name, v, (int) JAVA_INT.byteSize());
+        return r == 0;
+    }
+
+    private void setBuffer(int forced, int plain, int bytes, String which) throws Throwable {
+        if (!setIntOption(SOL_SOCKET, forced, bytes) && !setIntOption(SOL_SOCKET, plain, bytes)) {
+            throw Libc.failure("AF_PACKET " + which + " buffer of " + bytes + " bytes on " + interfaceName,
+                    Libc.errno(capture), null);
+        }
+    }
+
+    /** Receives without waiting: 0 when nothing is queued. */
+    @Override
+    public int receive(PacketBatch batch) {
+        return receive(batch, 0);
+    }
+
+    /**
+     * Receives what is queued; when nothing is, waits up to {@code timeoutMillis} (0: not at all) for a frame
+     * to arrive and then takes what is there. Returns the count, 0 on timeout or when a signal interrupted the
+     * wait. Allocates nothing.
+     */
+    public int receive(PacketBatch batch, int timeoutMillis) {
+        checkOpen();
+        rx.bind(batch);
+        int n = recv(batch.capacity());
+        if (n == 0 && timeoutMillis > 0 && poll(timeoutMillis)) {
+            n = recv(batch.capacity());
+        }
+        MemorySegment msgs = rx.msgs;
+        int frameSize = batch.frameSize();
+        for (int i = 0; i < n; i++) {
+            long m = i * MMSG_SIZE;
+            int len = msgs.get(JAVA_INT, m + MSG_LEN);
+            if ((msgs.get(JAVA_INT, m + MSG_FLAGS) & MSG_TRUNC) != 0 || len > frameSize) {
+                truncated++;
+                len = Math.min(len, frameSize);
+            }
+            batch.length(i, len);
+        }
+        batch.count(n);
+        received += n;
+        return n;
+    }
+
+    private int recv(int vlen) {
+        int n;
+        try {
+            n = (int) Libc.RECVMMSG.invokeExact(capture, fd, rx.msgs, vlen, MSG_DONTWAIT, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new IllegalStateException("recvmmsg downcall", t);
+        }
+        if (n >= 0) {
+            return n;
+        }
+        int e = Libc.errno(capture);
+        if (e == Libc.EAGAIN || e == Libc.EINTR) {
+            return 0;
+        }
+        throw Libc.failure("AF_PACKET receive on " + interfaceName, e,
+                e == Libc.ENETDOWN ? "the interface is down" : null);
+    }
+
+    /** True when the socket became readable within the timeout. */
+    private boolean poll(int timeoutMillis) {
+        int r;
+        try {
+            r = (int) Libc.POLL.invokeExact(capture, pollfd, 1L, timeoutMillis);
+        } catch (Throwable t) {
+            throw new IllegalStateException("poll downcall", t);
+        }
+        if (r >= 0) {
+            return r > 0;
+        }
+        int e = Libc.errno(capture);
+        if (e == Libc.EINTR) {
+            return false;
+        }
+        throw Libc.failure("AF_PACKET poll on " + interfaceName, e, null);
+    }
+
+    /**
+     * Sends frames {@code 0 .. count - 1} with one {@code sendmmsg}, without blocking; returns how many the
+     * kernel took (fewer, even 0, when the socket's send buffer or the device queue is full). Allocates nothing.
+     */
+    @Override
+    public int send(PacketBatch batch) {
+        checkOpen();
+        int count = batch.count();
+        if (count == 0) {
+            return 0;
+        }
+        tx.bind(batch);
+        MemorySegment iovs = tx.iovs;
+        for (int i = 0; i < count; i++) {
+            iovs.set(JAVA_LONG, i * IOV_SIZE + IOV_LEN, batch.length(i));
+        }
+        int n;
+        try {
+            n = (int) Libc.SENDMMSG.invokeExact(capture, fd, tx.msgs, count, MSG_DONTWAIT);
+        } catch (Throwable t) {
+            throw new IllegalStateException("sendmmsg downcall", t);
+        }
+        if (n < 0) {
+            int e = Libc.errno(capture);
+            if (e == Libc.EAGAIN || e == Libc.ENOBUFS || e == Libc.EINTR) {
+                return 0;
+            }
+            throw Libc.failure("AF_PACKET send on " + interfaceName, e, switch (e) {
+                case Libc.ENETDOWN -> "the interface is down";
+                case Libc.EMSGSIZE -> "a frame is longer than the interface MTU plus its link header";
+                case Libc.EINVAL -> "a frame is shorter than its link header (14 bytes for Ethernet)";
+                default -> null;
+            });
+        }
+        sent += n;
+        return n;
+    }
+
+    public String interfaceName() {
+        return interfaceName;
+    }
+
+    public int interfaceIndex() {
+        return ifindex;
+    }
+
+    /** Whether {@code PACKET_IGNORE_OUTGOING} took: the socket does not receive the frames it sends. */
+    public boolean ignoresOwnTransmissions() {
+        return ignoresOwnTransmissions;
+    }
+
+    /** Why {@code PACKET_IGNORE_OUTGOING} did not take, or null. */
+    public String ignoreOutgoingProblem() {
+        return ignoreOutgoingProblem;
+    }
+
+    public long receivedTotal() {
+        return received;
+    }
+
+    public long sentTotal() {
+        return sent;
+    }
+
+    /** Frames longer than the batch's frame size, cut to it. */
+    public long truncatedTotal() {
+        return truncated;
+    }
+
+    public boolean isOpen() {
+        return fd >= 0;
+    }
+
+    /** Closes the socket and frees the message vectors; idempotent. Not while another thread is in a call. */
+    @Override
+    public void close() {
+        if (fd < 0) {
+            return;
+        }
+        int f = fd;
+        fd = -1;
+        try {
+            closeQuietly(f);
+        } finally {
+            arena.close();
+        }
+    }
+
+    private void closeQuietly(int f) {
+        try {
+            int r = (int) Libc.CLOSE.invokeExact(capture, f);
+        } catch (Throwable ignored) {
+            // nothing to do: the descriptor is gone either way
+        }
+    }
+
+    private void checkOpen() {
+        if (fd < 0) {
+            throw new IllegalStateException("AF_PACKET socket on " + interfaceName + " is closed");
+        }
+    }
+
+    /**
+     * One {@code mmsghdr} and one {@code iovec} per batch slot, pointing into the batch's slab. Rebuilt only
+     * when a different batch comes (native memory grows only when that batch is larger than any before).
+     */
+    private final class Vectors {
+        MemorySegment msgs = MemorySegment.NULL;
+        MemorySegment iovs = MemorySegment.NULL;
+        int slots;
+        PacketBatch bound;
+
+        void bind(PacketBatch batch) {
+            if (batch == bound) {
+                return;
+            }
+            if (!batch.segment().isNative()) {
+                throw new IllegalArgumentException("AF_PACKET needs a batch in native memory");
+            }
+            int n = batch.capacity();
+            if (n > slots) {
+                msgs = arena.allocate(MMSGHDR, n);
+                iovs = arena.allocate(IOVEC, n);
+                slots = n;
+            } else {
+                msgs.fill((byte) 0);
+            }
+            long base = batch.segment().address();
+            for (int i = 0; i < n; i++) {
+                long iov = i * IOV_SIZE;
+                iovs.set(JAVA_LONG, iov + IOV_BASE, base + batch.offset(i));
+                iovs.set(JAVA_LONG, iov + IOV_LEN, batch.frameSize());
+                long m = i * MMSG_SIZE;
+                msgs.set(JAVA_LONG, m + MSG_IOV, iovs.address() + iov);
+                msgs.set(JAVA_LONG, m + MSG_IOVLEN, 1L);
+            }
+            bound = batch;
+        }
+    }
+}
