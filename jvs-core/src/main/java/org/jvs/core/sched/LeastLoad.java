@@ -37,6 +37,11 @@ final class LeastLoad {
 
     /** As {@link #least}, the index in {@code ds}, or -1. */
     static int leastIndex(Dest[] ds, Metric metric) {
+        // Loop-invariant switches: the JIT unswitches the loop on them, so each metric runs its own tight
+        // loop without a per-server dispatch.
+        boolean expectedDelay = metric == Metric.SHORTEST_EXPECTED_DELAY || metric == Metric.NEVER_QUEUE;
+        boolean weighted = metric != Metric.LEAST_CONNECTION;
+        boolean idleFirst = metric == Metric.NEVER_QUEUE;
         int least = -1;
         long leastCost = 0;
         long leastWeight = 0;
@@ -47,23 +52,16 @@ final class LeastLoad {
                 continue;
             }
             long cost;
-            long weight = w;
-            switch (metric) {
-                case LEAST_CONNECTION -> {
-                    cost = d.overhead();
-                    weight = 1;
+            if (expectedDelay) {
+                int active = d.activeConns();
+                if (idleFirst && active == 0) {
+                    return i;
                 }
-                case WEIGHTED_LEAST_CONNECTION -> cost = d.overhead();
-                case SHORTEST_EXPECTED_DELAY -> cost = d.activeConns() + 1L;
-                case NEVER_QUEUE -> {
-                    int active = d.activeConns();
-                    if (active == 0) {
-                        return i;
-                    }
-                    cost = active + 1L;
-                }
-                default -> throw new IllegalStateException();
+                cost = active + 1L;
+            } else {
+                cost = d.overhead();
             }
+            long weight = weighted ? w : 1;
             if (least < 0 || leastCost * weight > cost * leastWeight) {
                 least = i;
                 leastCost = cost;
