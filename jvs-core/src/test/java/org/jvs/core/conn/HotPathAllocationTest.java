@@ -1,7 +1,6 @@
 package org.jvs.core.conn;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
@@ -26,8 +25,7 @@ class HotPathAllocationTest {
     }
 
     static void assumeMeasurable() {
-        assumeTrue(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled(),
-                "thread allocation accounting unavailable on this JVM");
+        assertThat(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled()).as("thread allocation accounting unavailable on this JVM").isTrue();
     }
 
     @Test

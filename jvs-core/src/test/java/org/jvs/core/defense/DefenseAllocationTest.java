@@ -1,7 +1,6 @@
 package org.jvs.core.defense;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
@@ -15,7 +14,7 @@ class DefenseAllocationTest {
     @Test
     void queriesAllocateNothing() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+        assertThat(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()).isTrue();
         DefenseState d = new DefenseState(() -> 0, 1_000_000);
         d.setAmDropRate(7);
         d.setDropPacketMode(3);
