@@ -3,12 +3,35 @@ package org.jvs.core.sched;
 import org.jvs.core.Dest;
 
 /**
- * The weighted-least-connection metric the locality and global schedulers share: a server's load is
- * {@code overhead / weight}, compared by cross multiplication so that no division (and no floating point)
- * is needed. Overhead is below 2^40 and weight below 2^16, so the products fit a long.
+ * The server comparisons schedulers share, one scan each: least cost under the IPVS metrics (lc, wlc, sed,
+ * nq, and the locality and global schedulers' wlc fallback), most loaded (lblcr's shrink), and highest
+ * weight (fo, ovf). Loads are {@code cost / weight} compared by cross multiplication, so no division and no
+ * floating point: overhead is below 2^40 and weight below 2^16, so the products fit a long.
  */
 final class LeastLoad {
     private LeastLoad() {
+    }
+
+    /**
+     * The usable server with the highest weight, the first of equals (fo); with {@code withinCapacity}, only
+     * servers whose active connections do not exceed their weight count (ovf: weight read as capacity).
+     * The weight is read once per server, as in {@link #leastIndex}.
+     */
+    static Dest heaviest(Dest[] ds, boolean withinCapacity) {
+        Dest best = null;
+        int bestWeight = 0;
+        for (Dest d : ds) {
+            int w = d.weight();
+            if (w <= bestWeight || d.isOverloaded() || !d.isAvailable()) {
+                continue;
+            }
+            if (withinCapacity && d.activeConns() > w) {
+                continue;
+            }
+            best = d;
+            bestWeight = w;
+        }
+        return best;
     }
 
     /** The IPVS least-cost rules: what a server costs, and whether its weight divides it. */

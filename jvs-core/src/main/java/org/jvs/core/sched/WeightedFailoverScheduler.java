@@ -22,18 +22,6 @@ public final class WeightedFailoverScheduler implements Scheduler {
 
     @Override
     public Dest schedule(Flow flow) {
-        Dest best = null;
-        int bestWeight = 0;
-        for (Dest d : dests) {
-            if (!d.isUsable()) {
-                continue;
-            }
-            int w = d.weight();
-            if (w > bestWeight) {
-                best = d;
-                bestWeight = w;
-            }
-        }
-        return best;
+        return LeastLoad.heaviest(dests, false);
     }
 }
