@@ -1,0 +1,90 @@
+package org.jvs.packet.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jvs.packet.engine.EngineFixture.CLIENT;
+import static org.jvs.packet.engine.EngineFixture.CLIENT_MAC;
+import static org.jvs.packet.engine.EngineFixture.GATEWAY_MAC;
+import static org.jvs.packet.engine.EngineFixture.OWN_MAC;
+import static org.jvs.packet.engine.EngineFixture.RS2;
+import static org.jvs.packet.engine.EngineFixture.RS2_MAC;
+import static org.jvs.packet.engine.EngineFixture.VIP_DR;
+import static org.jvs.packet.engine.EngineFixture.VIP_NAT;
+import static org.jvs.packet.engine.Frames.ACK;
+import static org.jvs.packet.engine.Frames.SYN;
+
+import java.lang.management.ManagementFactory;
+import org.jvs.packet.EthernetFrame;
+import org.jvs.packet.InMemoryPacketIo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The worker's per-packet path allocates nothing: after warm-up, a million frames (VS/DR data, VS/NAT data in,
+ * VS/NAT replies, ARP requests for a VIP, packets for no service, malformed frames) through
+ * {@link PacketWorker#poll} must not move this thread's allocated-bytes counter
+ * (com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes) by {@link #NOISE_BYTES} or more. The
+ * tolerance is for the measurement, not the code: the JVM may charge a one-off object to the thread between
+ * the two reads. One byte per packet would be a megabyte.
+ */
+class PacketWorkerAllocationTest {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final long NOISE_BYTES = 1024;
+    private static final int PACKETS = 1_000_000;
+    private static final int BATCH = 32;
+
+    private final EngineFixture fx = new EngineFixture(BATCH);
+    private final InMemoryPacketIo io = new InMemoryPacketIo(BATCH, 2048);
+    private final byte[][] frames = {
+            Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40000, VIP_DR, 80, SYN, new byte[0]),
+            Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40000, VIP_DR, 80, ACK, new byte[100]),
+            Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40001, VIP_NAT, 80, SYN, new byte[0]),
+            Frames.tcp(OWN_MAC, RS2_MAC, RS2, 8080, CLIENT, 40001, SYN | ACK, new byte[0]),
+            Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40001, VIP_NAT, 80, ACK, new byte[200]),
+            Frames.tcp(OWN_MAC, RS2_MAC, RS2, 8080, CLIENT, 40001, ACK, new byte[1000]),
+            Frames.udp(OWN_MAC, GATEWAY_MAC, CLIENT, 5353, VIP_NAT, 53, new byte[40]),
+            Frames.arp(EthernetFrame.BROADCAST, CLIENT_MAC, 1, CLIENT_MAC, CLIENT, 0, VIP_DR),
+            Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40002, VIP_DR, 443, SYN, new byte[0]),
+            java.util.Arrays.copyOf(Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40000, VIP_DR, 80, ACK, new byte[0]), 30),
+    };
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    @Test
+    void aMillionPacketsThroughTheWorkerAllocateNothing() {
+        run(200_000); // warm up: JIT-compile the loop, create the connections
+        PacketWorker w = fx.worker;
+        long forwarded = w.forwarded();
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        long done = run(PACKETS);
+        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(done).isEqualTo(PACKETS);
+        assertThat(w.forwardedDr()).isPositive();
+        assertThat(w.forwardedNat()).isPositive();
+        assertThat(w.natReplies()).isPositive();
+        assertThat(w.arpReplies()).isPositive();
+        assertThat(w.passed()).isPositive();
+        assertThat(w.malformed()).isPositive();
+        assertThat(w.forwarded() - forwarded).as("forwarded in the measured run").isEqualTo(PACKETS / 10 * 7);
+        assertThat(allocated).as("bytes allocated for %d packets", PACKETS).isLessThan(NOISE_BYTES);
+    }
+
+    private long run(int packets) {
+        long handled = 0;
+        int next = 0;
+        while (handled < packets) {
+            while (io.pending() < BATCH) {
+                byte[] f = frames[next];
+                next = next == frames.length - 1 ? 0 : next + 1;
+                io.inject(f, 0, f.length);
+            }
+            handled += fx.worker.poll(io);
+            io.discardSent();
+        }
+        return handled;
+    }
+}

@@ -1,0 +1,210 @@
+package org.jvs.packet.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.jvs.packet.engine.EngineFixture.CLIENT;
+import static org.jvs.packet.engine.EngineFixture.CLIENT_MAC;
+import static org.jvs.packet.engine.EngineFixture.GATEWAY_MAC;
+import static org.jvs.packet.engine.EngineFixture.OWN_MAC;
+import static org.jvs.packet.engine.EngineFixture.RS1_MAC;
+import static org.jvs.packet.engine.EngineFixture.RS2;
+import static org.jvs.packet.engine.EngineFixture.RS2_MAC;
+import static org.jvs.packet.engine.EngineFixture.VIP_DR;
+import static org.jvs.packet.engine.EngineFixture.VIP_EMPTY;
+import static org.jvs.packet.engine.EngineFixture.VIP_NAT;
+import static org.jvs.packet.engine.EngineFixture.VIP_NO_NEIGHBOUR;
+import static org.jvs.packet.engine.Frames.ACK;
+import static org.jvs.packet.engine.Frames.SYN;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.function.ToLongFunction;
+import java.util.stream.Stream;
+import org.jvs.packet.Checksum;
+import org.jvs.packet.EthernetFrame;
+import org.jvs.packet.InMemoryPacketIo;
+import org.jvs.packet.Ipv4Header;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The worker frame by frame: each case injects one frame (after an optional setup frame, whose output is
+ * discarded), checks that exactly the expected counter moved and that the expected frame, byte for byte, or
+ * nothing was sent. Expected frames are written by {@link Frames} with its own checksum code.
+ */
+class PacketWorkerTest {
+    private static final byte[] PAYLOAD = "hello, real server".getBytes();
+
+    private final EngineFixture fx = new EngineFixture(32);
+    private final InMemoryPacketIo io = new InMemoryPacketIo(64, 2048);
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    record Case(String description, byte[] setup, byte[] input, String counter, ToLongFunction<PacketWorker> count,
+                byte[] expected) {
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
+    static Case c(String description, byte[] setup, byte[] input, String counter, ToLongFunction<PacketWorker> count,
+                  byte[] expected) {
+        return new Case(description, setup, input, counter, count, expected);
+    }
+
+    static Stream<Case> cases() {
+        byte[] drSyn = Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40000, VIP_DR, 80, SYN, new byte[0]);
+        byte[] natSyn = Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40001, VIP_NAT, 80, SYN, new byte[0]);
+        byte[] natReply = Frames.tcp(OWN_MAC, RS2_MAC, RS2, 8080, CLIENT, 40001, SYN | ACK, new byte[0]);
+        byte[] natData = Frames.tcp(OWN_MAC, RS2_MAC, RS2, 8080, CLIENT, 40001, ACK, PAYLOAD);
+        byte[] truncatedTcp = Arrays.copyOf(drSyn, 14 + 20 + 10);
+        truncatedTcp[16] = 0;
+        truncatedTcp[17] = 30; // IP total length 30: a valid IPv4 header carrying 10 bytes of a TCP header
+        return Stream.of(
+                c("DR SYN: only the Ethernet addresses change", null, drSyn, "forwardedDr", PacketWorker::forwardedDr,
+                        Frames.withMacs(drSyn, RS1_MAC, OWN_MAC)),
+                c("DR data with payload", drSyn,
+                        Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40000, VIP_DR, 80, ACK, PAYLOAD),
+                        "forwardedDr", PacketWorker::forwardedDr,
+                        Frames.withMacs(Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40000, VIP_DR, 80, ACK, PAYLOAD),
+                                RS1_MAC, OWN_MAC)),
+                c("NAT SYN: destination rewritten to RIP:8080", null, natSyn, "forwardedNat", PacketWorker::forwardedNat,
+                        Frames.tcp(RS2_MAC, OWN_MAC, CLIENT, 40001, RS2, 8080, SYN, new byte[0])),
+                c("NAT UDP to a port-0 server keeps the service port", null,
+                        Frames.udp(OWN_MAC, GATEWAY_MAC, CLIENT, 5353, VIP_NAT, 53, PAYLOAD),
+                        "forwardedNat", PacketWorker::forwardedNat,
+                        Frames.udp(RS2_MAC, OWN_MAC, CLIENT, 5353, RS2, 53, PAYLOAD)),
+                c("NAT reply: source rewritten to VIP:80, to the gateway", natSyn, natReply, "natReplies",
+                        PacketWorker::natReplies, Frames.tcp(GATEWAY_MAC, OWN_MAC, VIP_NAT, 80, CLIENT, 40001, SYN | ACK, new byte[0])),
+                c("NAT reply with payload", natSyn, natData, "natReplies", PacketWorker::natReplies,
+                        Frames.tcp(GATEWAY_MAC, OWN_MAC, VIP_NAT, 80, CLIENT, 40001, ACK, PAYLOAD)),
+                c("unknown service: passed to the host, nothing sent", null,
+                        Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40002, VIP_DR, 443, SYN, new byte[0]),
+                        "passed", PacketWorker::passed, null),
+                c("IPv4 for another MAC: passed", null, Frames.withMacs(drSyn, 0x02_00_00_00_00_99L, GATEWAY_MAC),
+                        "passed", PacketWorker::passed, null),
+                c("server without a neighbour entry: dropped", null,
+                        Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40003, VIP_NO_NEIGHBOUR, 80, SYN, new byte[0]),
+                        "noNeighbour", PacketWorker::noNeighbour, null),
+                c("service without servers: dropped", null,
+                        Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40004, VIP_EMPTY, 80, SYN, new byte[0]),
+                        "noDest", PacketWorker::noDest, null),
+                c("ACK without a connection: dropped", null,
+                        Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40005, VIP_DR, 80, ACK, new byte[0]),
+                        "noConn", PacketWorker::noConn, null),
+                c("ARP request for a VIP: answered with our MAC", null,
+                        Frames.arp(EthernetFrame.BROADCAST, CLIENT_MAC, 1, CLIENT_MAC, CLIENT, 0, VIP_DR),
+                        "arpReplies", PacketWorker::arpReplies,
+                        Frames.arp(CLIENT_MAC, OWN_MAC, 2, OWN_MAC, VIP_DR, CLIENT_MAC, CLIENT)),
+                c("ARP request for another address: nothing", null,
+                        Frames.arp(EthernetFrame.BROADCAST, CLIENT_MAC, 1, CLIENT_MAC, CLIENT, 0, Frames.ip(10, 0, 0, 1)),
+                        "passed", PacketWorker::passed, null),
+                c("ARP reply about a VIP: nothing", null,
+                        Frames.arp(OWN_MAC, CLIENT_MAC, 2, CLIENT_MAC, CLIENT, OWN_MAC, VIP_DR),
+                        "passed", PacketWorker::passed, null),
+                c("truncated frame: dropped as malformed", null, Arrays.copyOf(drSyn, 30), "malformed",
+                        PacketWorker::malformed, null),
+                c("shorter than an Ethernet header: malformed", null, Arrays.copyOf(drSyn, 10), "malformed",
+                        PacketWorker::malformed, null),
+                c("TCP header cut short inside a valid IPv4 packet: malformed", null, truncatedTcp, "malformed",
+                        PacketWorker::malformed, null),
+                c("truncated ARP: malformed", null,
+                        Arrays.copyOf(Frames.arp(EthernetFrame.BROADCAST, CLIENT_MAC, 1, CLIENT_MAC, CLIENT, 0, VIP_DR), 30),
+                        "malformed", PacketWorker::malformed, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void frame(Case tc) {
+        if (tc.setup() != null) {
+            io.inject(tc.setup());
+            fx.worker.poll(io);
+            io.discardSent();
+        }
+        PacketWorker w = fx.worker;
+        long before = tc.count().applyAsLong(w);
+        long outcomesBefore = outcomes(w);
+        long receivedBefore = w.received();
+
+        io.inject(tc.input());
+        assertThatCode(() -> w.poll(io)).doesNotThrowAnyException();
+
+        assertThat(w.received() - receivedBefore).isEqualTo(1);
+        assertThat(tc.count().applyAsLong(w) - before).as(tc.counter()).isEqualTo(1);
+        assertThat(outcomes(w) - outcomesBefore).as("exactly one outcome counted").isEqualTo(1);
+        if (tc.expected() == null) {
+            assertThat(io.sentCount()).as("frames sent").isZero();
+        } else {
+            assertThat(io.sentCount()).as("frames sent").isEqualTo(1);
+            byte[] sent = io.takeSent();
+            assertThat(hex(sent)).isEqualTo(hex(tc.expected()));
+            if (sent.length > 14 && (sent[12] & 0xFF) == 0x08 && sent[13] == 0) {
+                assertChecksumsValid(sent);
+            }
+        }
+    }
+
+    @Test
+    void aBatchOfMixedFramesKeepsItsOrder() {
+        byte[] drSyn = Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 41000, VIP_DR, 80, SYN, new byte[0]);
+        byte[] unknown = Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 41001, VIP_DR, 22, SYN, new byte[0]);
+        byte[] natSyn = Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 41002, VIP_NAT, 80, SYN, new byte[0]);
+        byte[] arp = Frames.arp(EthernetFrame.BROADCAST, CLIENT_MAC, 1, CLIENT_MAC, CLIENT, 0, VIP_NAT);
+        for (byte[] f : new byte[][] {drSyn, unknown, natSyn, arp}) {
+            io.inject(f);
+        }
+        assertThat(fx.worker.poll(io)).isEqualTo(4);
+        assertThat(io.sentCount()).isEqualTo(3);
+        assertThat(hex(io.takeSent())).isEqualTo(hex(Frames.withMacs(drSyn, RS1_MAC, OWN_MAC)));
+        assertThat(hex(io.takeSent())).isEqualTo(hex(Frames.tcp(RS2_MAC, OWN_MAC, CLIENT, 41002, RS2, 8080, SYN, new byte[0])));
+        assertThat(hex(io.takeSent())).isEqualTo(hex(Frames.arp(CLIENT_MAC, OWN_MAC, 2, OWN_MAC, VIP_NAT, CLIENT_MAC, CLIENT)));
+        assertThat(fx.worker.passed()).isEqualTo(1);
+        assertThat(fx.worker.forwarded()).isEqualTo(2);
+    }
+
+    @Test
+    void nothingWaitingIsZero() {
+        assertThat(fx.worker.poll(io)).isZero();
+        assertThat(fx.worker.received()).isZero();
+    }
+
+    @Test
+    void neighbourTableAddsReplacesAndRemoves() {
+        NeighbourTable t = new NeighbourTable();
+        assertThat(t.lookup(RS2)).isEqualTo(NeighbourTable.NONE);
+        for (int i = 0; i < 100; i++) {
+            t.put(Frames.ip(10, 1, 0, i), 0x02_00_00_00_10_00L + i);
+        }
+        t.put(Frames.ip(10, 1, 0, 5), RS2_MAC);
+        t.remove(Frames.ip(10, 1, 0, 6));
+        assertThat(t.size()).isEqualTo(99);
+        assertThat(t.lookup(Frames.ip(10, 1, 0, 5))).isEqualTo(RS2_MAC);
+        assertThat(t.lookup(Frames.ip(10, 1, 0, 6))).isEqualTo(NeighbourTable.NONE);
+        assertThat(t.lookup(Frames.ip(10, 1, 0, 99))).isEqualTo(0x02_00_00_00_10_00L + 99);
+    }
+
+    private static long outcomes(PacketWorker w) {
+        return w.forwarded() + w.arpReplies() + w.passed() + w.fragments() + w.dropped();
+    }
+
+    /** IPv4 header and TCP/UDP checksums recomputed in full with the production {@link Checksum}. */
+    private static void assertChecksumsValid(byte[] frame) {
+        MemorySegment s = MemorySegment.ofArray(frame);
+        Ipv4Header ip = new Ipv4Header().wrap(s, 14);
+        assertThat(ip.valid()).isTrue();
+        assertThat(Checksum.checksum(s, 14, ip.headerLength())).as("IPv4 header checksum").isZero();
+        long pseudo = Checksum.pseudoV4(ip.source(), ip.destination(), ip.protocol(), ip.payloadLength());
+        assertThat(Checksum.fold(Checksum.sum(s, ip.payloadOffset(), ip.payloadLength(), pseudo)))
+                .as("transport checksum").isEqualTo(0xFFFF);
+    }
+
+    private static String hex(byte[] b) {
+        return java.util.HexFormat.ofDelimiter(" ").formatHex(b);
+    }
+}
