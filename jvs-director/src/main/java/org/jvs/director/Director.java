@@ -30,6 +30,7 @@ public final class Director implements AutoCloseable {
     private final Path configFile;
     private final DirectorConfig.Settings settings;
     private final LoadBalancer lb;
+    private final WeightArbiter weights;
     private final List<DataPlane> planes = new ArrayList<>();
     private final ScheduledExecutorService housekeeping;
     private final List<ControlServer> controls = new ArrayList<>();
@@ -52,6 +53,7 @@ public final class Director implements AutoCloseable {
         }
         this.settings = s;
         this.lb = new LoadBalancer(LoadBalancer.Options.DEFAULT.withCapacity(s.connTableSize(), s.connTableSizeV6()), Clock.SYSTEM);
+        this.weights = new WeightArbiter(lb);
         var changes = ConfigApplier.apply(lb, config);
         LOG.log(Level.INFO, "configuration " + configFile + ": " + changes);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("jvs-housekeeping").unstarted(r));
@@ -111,6 +113,11 @@ public final class Director implements AutoCloseable {
         return lb;
     }
 
+    /** Effective weights: health checks and dynamic feedback go through it, never to the balancer directly. */
+    public WeightArbiter weights() {
+        return weights;
+    }
+
     public DirectorConfig.Settings settings() {
         return settings;
     }
@@ -163,6 +170,7 @@ public final class Director implements AutoCloseable {
     }
 
     private void afterChange() {
+        weights.reapply();
         for (DataPlane p : planes) {
             try {
                 p.sync();
