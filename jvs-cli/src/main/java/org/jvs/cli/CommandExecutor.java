@@ -34,6 +34,11 @@ public final class CommandExecutor {
     }
 
     public static void execute(LoadBalancer lb, IpvsadmCommand cmd, PrintStream out) {
+        execute(lb, cmd, out, HealthSource.NONE);
+    }
+
+    /** As above, with the health of the servers for {@code -L --health} and {@code --json}. */
+    public static void execute(LoadBalancer lb, IpvsadmCommand cmd, PrintStream out, HealthSource health) {
         switch (cmd) {
             case IpvsadmCommand.AddService c -> lb.addService(c.spec());
             case IpvsadmCommand.EditService c -> lb.editService(keepJvsOnly(lb, c));
@@ -42,7 +47,7 @@ public final class CommandExecutor {
             case IpvsadmCommand.AddDest c -> lb.addDest(c.service(), c.dest());
             case IpvsadmCommand.EditDest c -> lb.editDest(c.service(), keepJvsOnly(lb, c));
             case IpvsadmCommand.DeleteDest c -> lb.deleteDest(c.service(), c.address(), c.port());
-            case IpvsadmCommand.List c -> list(lb, c, out);
+            case IpvsadmCommand.List c -> list(lb, c, out, health);
             case IpvsadmCommand.Zero c -> {
                 if (c.service() == null) {
                     lb.zero();
@@ -103,7 +108,7 @@ public final class CommandExecutor {
     // -L
     // ======================================================================================
 
-    private static void list(LoadBalancer lb, IpvsadmCommand.List c, PrintStream out) {
+    private static void list(LoadBalancer lb, IpvsadmCommand.List c, PrintStream out, HealthSource health) {
         if (c.connections()) {
             out.print(c.json() ? JsonFormat.connections(lb.connections()) + "\n"
                     : IpvsadmFormat.connections(lb.connections(), c.persistentConn()));
@@ -113,7 +118,8 @@ public final class CommandExecutor {
             Snapshot s = lb.snapshot();
             ServiceView v = s.services().stream().filter(x -> x.spec().key().equals(c.service())).findFirst()
                     .orElseThrow(() -> new ConfigException("no service " + c.service()));
-            out.print(c.json() ? JsonFormat.snapshot(s, c.service(), c.sort()) + "\n" : IpvsadmFormat.service(v, c));
+            out.print(c.json() ? JsonFormat.snapshot(s, c.service(), c.sort(), health) + "\n"
+                    : c.health() ? IpvsadmFormat.serviceHealth(v, c, health) : IpvsadmFormat.service(v, c));
             return;
         }
         if (c.timeout()) {
@@ -128,7 +134,8 @@ public final class CommandExecutor {
             return;
         }
         Snapshot s = lb.snapshot();
-        out.print(c.json() ? JsonFormat.snapshot(s, null, c.sort()) + "\n" : IpvsadmFormat.list(s, c));
+        out.print(c.json() ? JsonFormat.snapshot(s, null, c.sort(), health) + "\n"
+                : c.health() ? IpvsadmFormat.listHealth(s, c, health) : IpvsadmFormat.list(s, c));
     }
 
     // ======================================================================================
@@ -288,7 +295,7 @@ public final class CommandExecutor {
 
                 Listing options:
                   -n  -c  --stats  --rate  --exact  --thresholds  --persistent-conn  --tun-info
-                  --timeout  --daemon  --nosort  --sort  --json (JVS)
+                  --timeout  --daemon  --nosort  --sort  --json (JVS)  --health (JVS)
                 """.formatted(VERSION_LINE);
     }
 }

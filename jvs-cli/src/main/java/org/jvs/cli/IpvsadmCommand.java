@@ -60,10 +60,18 @@ public sealed interface IpvsadmCommand {
      * @param sort     false with {@code --nosort} (services and servers in the order they were added);
      *                 {@code --sort} is ipvsadm's default and a no-op
      * @param json     JVS extra: the same data as JSON
+     * @param health   JVS extra, {@code --health}: each server's health state, last check and effective weight
      */
     record List(ServiceKey service, boolean connections, boolean timeout, boolean daemon, boolean numeric,
                 boolean stats, boolean rate, boolean thresholds, boolean persistentConn, boolean tunInfo,
-                boolean exact, boolean sort, boolean json) implements IpvsadmCommand {
+                boolean exact, boolean sort, boolean json, boolean health) implements IpvsadmCommand {
+
+        /** Without {@code --health}: exactly ipvsadm's options. */
+        public List(ServiceKey service, boolean connections, boolean timeout, boolean daemon, boolean numeric,
+                    boolean stats, boolean rate, boolean thresholds, boolean persistentConn, boolean tunInfo,
+                    boolean exact, boolean sort, boolean json) {
+            this(service, connections, timeout, daemon, numeric, stats, rate, thresholds, persistentConn, tunInfo, exact, sort, json, false);
+        }
 
         /** {@code ipvsadm -L -n}. */
         public static final List ALL = new List(null, false, false, false, true, false, false, false, false,

@@ -175,6 +175,71 @@ public final class IpvsadmFormat {
         sb.append('\n');
     }
 
+    // ======================================================================================
+    // -L --health (JVS)
+    // ======================================================================================
+
+    /**
+     * {@code -L --health}: ipvsadm's plain listing with each server's health instead of its connection
+     * counts, the service's quorum after its line, and the servers health checks took out of the table.
+     */
+    public static String listHealth(Snapshot s, IpvsadmCommand.List opts, HealthSource h) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("IP Virtual Server version ").append(IPVS_VERSION).append(" (size=").append(s.tableSize()).append(")\n");
+        healthTitle(sb);
+        for (ServiceView v : ordered(s.services(), opts.sort())) {
+            serviceHealth(sb, v, opts, h);
+        }
+        return sb.toString();
+    }
+
+    /** {@code -L -t VIP:PORT --health}. */
+    public static String serviceHealth(ServiceView v, IpvsadmCommand.List opts, HealthSource h) {
+        StringBuilder sb = new StringBuilder();
+        healthTitle(sb);
+        serviceHealth(sb, v, opts, h);
+        return sb.toString();
+    }
+
+    private static void healthTitle(StringBuilder sb) {
+        sb.append("Prot LocalAddress:Port Scheduler Flags\n")
+                .append("  -> RemoteAddress:Port           Forward Weight State      Check  Last check\n");
+    }
+
+    private static void serviceHealth(StringBuilder sb, ServiceView v, IpvsadmCommand.List opts, HealthSource h) {
+        StringBuilder line = new StringBuilder();
+        service(line, v, Mode.PLAIN, opts);
+        // service() printed the service line and ipvsadm's server lines: keep only the first line.
+        String first = line.substring(0, line.indexOf("\n"));
+        sb.append(first);
+        ServiceKey key = v.spec().key();
+        HealthSource.ServiceHealth q = h.service(key);
+        if (q != null) {
+            sb.append("  quorum ").append(q.quorumUp() ? "up" : "DOWN").append(' ').append(q.liveWeight()).append('/').append(q.quorum());
+            if (q.sorryServer() != null) {
+                sb.append(", sorry ").append(q.sorryServer()).append(q.sorryActive() ? " in use" : " standby");
+            }
+        }
+        sb.append('\n');
+        List<DestView> dests = orderedDests(v.dests(), opts.sort());
+        for (DestView d : dests) {
+            DestSpec spec = d.spec();
+            HealthSource.DestHealth dh = h.dest(key, spec.address(), spec.port());
+            healthLine(sb, spec.address().withPort(spec.port()), spec.method().ipvsadmName(), Integer.toString(d.weight()), dh);
+        }
+        for (HealthSource.DestHealth dh : h.absent(key)) {
+            healthLine(sb, dh.address().withPort(dh.port()), dh.forward(), "-", dh);
+        }
+    }
+
+    private static void healthLine(StringBuilder sb, String name, String forward, String weight, HealthSource.DestHealth dh) {
+        String state = dh == null ? "-" : dh.state();
+        String check = dh == null ? "none" : dh.check();
+        String last = dh == null ? "-" : dh.lastAgoMillis() < 0 ? dh.reason()
+                : dh.reason() + " (" + dh.lastAgoMillis() / 1000 + " s ago)";
+        sb.append(fmt("  -> %-28s %-7s %-6s %-10s %-6s %s\n", name, forward, weight, state, check, last));
+    }
+
     private static void totals(StringBuilder sb, Stats.Totals t, boolean exact) {
         largeNum(sb, t.conns(), exact);
         largeNum(sb, t.inPackets(), exact);

@@ -86,7 +86,7 @@ public final class IpvsadmParser {
         PERSISTENTCONN("persistent-conn"), NOSORT("nosort"), EXACT("exact"), ONEPACKET("ops"),
         SCHED_FLAGS("sched-flags"), TUN_INFO("tun-info"), TUN_TYPE("tun-type"), TUN_PORT("tun-port"),
         TUN_NOCSUM("tun-nocsum"), TUN_CSUM("tun-csum"), TUN_REMCSUM("tun-remcsum"),
-        ENGINE("engine"), PROXY_PROTOCOL("proxy-protocol"), JSON("json"), MARK("mark");
+        ENGINE("engine"), PROXY_PROTOCOL("proxy-protocol"), JSON("json"), MARK("mark"), HEALTH("health");
 
         final String label;
 
@@ -113,7 +113,7 @@ public final class IpvsadmParser {
         RULES.put(Cmd.DEL, new Rule(EnumSet.of(Opt.SERVICE), none, none));
         RULES.put(Cmd.FLUSH, new Rule(none, none, none));
         RULES.put(Cmd.LIST, new Rule(none, EnumSet.of(Opt.NUMERIC, Opt.STATS, Opt.RATE, Opt.THRESHOLDS,
-                Opt.PERSISTENTCONN, Opt.NOSORT, Opt.EXACT, Opt.TUN_INFO, Opt.JSON),
+                Opt.PERSISTENTCONN, Opt.NOSORT, Opt.EXACT, Opt.TUN_INFO, Opt.JSON, Opt.HEALTH),
                 EnumSet.of(Opt.CONNECTION, Opt.SERVICE, Opt.TIMEOUT, Opt.DAEMON)));
         RULES.put(Cmd.ADDDEST, server);
         RULES.put(Cmd.EDITDEST, server);
@@ -215,6 +215,7 @@ public final class IpvsadmParser {
         def("proxy-protocol", (char) 0, Arg.REQUIRED, Opt.PROXY_PROTOCOL);
         def("json", (char) 0, Arg.NONE, Opt.JSON);
         def("mark", (char) 0, Arg.REQUIRED, Opt.MARK);
+        def("health", (char) 0, Arg.NONE, Opt.HEALTH);
     }
 
     private enum Fwd { GATEWAY, MASQ, IPIP, FULLNAT }
@@ -699,7 +700,7 @@ public final class IpvsadmParser {
             }
             return new IpvsadmCommand.List(has(Opt.SERVICE) ? serviceKey() : null, has(Opt.CONNECTION), has(Opt.TIMEOUT),
                     has(Opt.DAEMON), has(Opt.NUMERIC), has(Opt.STATS), has(Opt.RATE), has(Opt.THRESHOLDS),
-                    has(Opt.PERSISTENTCONN), has(Opt.TUN_INFO), has(Opt.EXACT), !has(Opt.NOSORT), has(Opt.JSON));
+                    has(Opt.PERSISTENTCONN), has(Opt.TUN_INFO), has(Opt.EXACT), !has(Opt.NOSORT), has(Opt.JSON), has(Opt.HEALTH));
         }
 
         private IpvsadmCommand where() {

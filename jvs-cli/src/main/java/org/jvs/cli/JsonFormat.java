@@ -28,6 +28,14 @@ public final class JsonFormat {
 
     /** {@code -L --json}: the whole table, or only {@code only} when it is not null. */
     public static String snapshot(Snapshot s, ServiceKey only, boolean sort) {
+        return snapshot(s, only, sort, HealthSource.NONE);
+    }
+
+    /**
+     * As above, each service and server with a {@code "health"} object (null where nothing is watched), and
+     * per service {@code "removedByHealth"}: the watched servers not in the table now.
+     */
+    public static String snapshot(Snapshot s, ServiceKey only, boolean sort, HealthSource health) {
         JsonWriter w = new JsonWriter().beginObject();
         w.field("version", IpvsadmFormat.IPVS_VERSION).field("size", s.tableSize());
         timeouts(w.name("timeouts"), s.timeouts());
@@ -36,7 +44,7 @@ public final class JsonFormat {
         w.name("services").beginArray();
         for (ServiceView v : IpvsadmFormat.ordered(s.services(), sort)) {
             if (only == null || v.spec().key().equals(only)) {
-                service(w, v, sort);
+                service(w, v, sort, health);
             }
         }
         return w.endArray().endObject().toString();
@@ -93,7 +101,7 @@ public final class JsonFormat {
         return w.field("reason", a.reason().name()).field("detail", a.detail()).endObject().toString();
     }
 
-    private static void service(JsonWriter w, ServiceView v, boolean sort) {
+    private static void service(JsonWriter w, ServiceView v, boolean sort, HealthSource health) {
         ServiceSpec spec = v.spec();
         w.beginObject().field("key", spec.key().toString());
         switch (spec.key()) {
@@ -122,12 +130,42 @@ public final class JsonFormat {
         rates(w.name("rates"), v.rates());
         w.name("dests").beginArray();
         for (DestView d : IpvsadmFormat.orderedDests(v.dests(), sort)) {
-            dest(w, d);
+            dest(w, d, health.dest(spec.key(), d.spec().address(), d.spec().port()));
+        }
+        w.endArray();
+        HealthSource.ServiceHealth q = health.service(spec.key());
+        if (q == null) {
+            w.name("health").nullValue();
+        } else {
+            w.name("health").beginObject().field("quorumUp", q.quorumUp()).field("liveWeight", q.liveWeight())
+                    .field("quorum", q.quorum()).field("hysteresis", q.hysteresis());
+            if (q.sorryServer() == null) {
+                w.name("sorryServer").nullValue();
+            } else {
+                w.field("sorryServer", q.sorryServer());
+            }
+            w.field("sorryActive", q.sorryActive()).endObject();
+        }
+        w.name("removedByHealth").beginArray();
+        for (HealthSource.DestHealth dh : health.absent(spec.key())) {
+            w.beginObject().field("address", dh.address().toString()).field("port", dh.port()).field("forward", dh.forward())
+                    .field("configuredWeight", dh.configuredWeight());
+            health(w, dh);
+            w.endObject();
         }
         w.endArray().endObject();
     }
 
-    private static void dest(JsonWriter w, DestView d) {
+    private static void health(JsonWriter w, HealthSource.DestHealth h) {
+        if (h == null) {
+            w.name("health").nullValue();
+            return;
+        }
+        w.name("health").beginObject().field("state", h.state()).field("check", h.check()).field("factor", h.factor())
+                .field("reason", h.reason()).field("lastCheckAgoMs", h.lastAgoMillis()).field("sinceMs", h.sinceMillis()).endObject();
+    }
+
+    private static void dest(JsonWriter w, DestView d, HealthSource.DestHealth h) {
         DestSpec spec = d.spec();
         w.beginObject()
                 .field("address", spec.address().toString()).field("port", spec.port())
@@ -148,6 +186,7 @@ public final class JsonFormat {
                 .field("proxyProtocol", spec.proxyProtocol().configName());
         totals(w.name("stats"), d.totals());
         rates(w.name("rates"), d.rates());
+        health(w, h);
         w.endObject();
     }
 

@@ -37,7 +37,8 @@ final class ControlApi implements ControlServer.Handler {
                 case "GET /v1/status" -> status();
                 case "POST /v1/reload" -> reload();
                 case "POST /v1/ipvsadm" -> ipvsadm(r.body());
-                case "GET /v1/snapshot" -> Response.json(200, JsonFormat.snapshot(director.loadBalancer().snapshot(), null, true));
+                case "GET /v1/snapshot" -> Response.json(200, JsonFormat.snapshot(director.loadBalancer().snapshot(), null, true, director.health().view()));
+                case "GET /v1/health" -> Response.json(200, org.jvs.director.health.HealthJson.of(director.health()));
                 case "GET /v1/connections" -> Response.json(200, JsonFormat.connections(director.loadBalancer().connections()));
                 default -> r.path().startsWith("/v1/")
                         ? Response.error(404, "no route " + route + " (see docs/api.md)")
@@ -94,7 +95,7 @@ final class ControlApi implements ControlServer.Handler {
             }
             IpvsadmCommand run = cmd;
             if (readOnly(cmd)) {
-                CommandExecutor.execute(director.loadBalancer(), run, out);
+                CommandExecutor.execute(director.loadBalancer(), run, out, director.health().view());
             } else {
                 director.change(() -> {
                     CommandExecutor.execute(director.loadBalancer(), run, out);

@@ -31,6 +31,7 @@ public final class Director implements AutoCloseable {
     private final DirectorConfig.Settings settings;
     private final LoadBalancer lb;
     private final WeightArbiter weights;
+    private final org.jvs.director.health.DirectorHealth health;
     private final List<DataPlane> planes = new ArrayList<>();
     private final ScheduledExecutorService housekeeping;
     private final List<ControlServer> controls = new ArrayList<>();
@@ -54,7 +55,9 @@ public final class Director implements AutoCloseable {
         this.settings = s;
         this.lb = new LoadBalancer(LoadBalancer.Options.DEFAULT.withCapacity(s.connTableSize(), s.connTableSizeV6()), Clock.SYSTEM);
         this.weights = new WeightArbiter(lb);
-        var changes = ConfigApplier.apply(lb, config);
+        this.health = new org.jvs.director.health.DirectorHealth(this, config.health().global());
+        var changes = ConfigApplier.apply(lb, health.shape(config));
+        health.applied();
         LOG.log(Level.INFO, "configuration " + configFile + ": " + changes);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("jvs-housekeeping").unstarted(r));
         housekeeping.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
@@ -118,6 +121,11 @@ public final class Director implements AutoCloseable {
         return weights;
     }
 
+    /** Health checks: state per real server, quorum, sorry servers (docs/health.md). */
+    public org.jvs.director.health.DirectorHealth health() {
+        return health;
+    }
+
     public DirectorConfig.Settings settings() {
         return settings;
     }
@@ -154,8 +162,10 @@ public final class Director implements AutoCloseable {
      */
     public synchronized ConfigApplier.Changes reload() {
         DirectorConfig config = load(configFile);
-        ConfigApplier.Changes changes = ConfigApplier.apply(lb, config);
+        ConfigApplier.validate(config); // the whole file, before health checks leave servers out of it
+        ConfigApplier.Changes changes = ConfigApplier.apply(lb, health.shape(config));
         afterChange();
+        health.applied();
         LOG.log(Level.INFO, "reloaded " + configFile + ": " + changes);
         return changes;
     }
@@ -186,6 +196,9 @@ public final class Director implements AutoCloseable {
             return;
         }
         closed = true;
+        if (health != null) {
+            health.close();
+        }
         for (ControlServer c : controls) {
             try {
                 c.close();

@@ -11,10 +11,16 @@ import org.jvs.core.model.ServiceSpec;
  * in file order. Every value has been validated by the model's records; cross-checks against a running
  * balancer (duplicates, address families) happen when it is applied.
  */
-public record DirectorConfig(Path source, Settings settings, List<Service> services) {
+public record DirectorConfig(Path source, Settings settings, List<Service> services, org.jvs.health.HealthConfig health) {
 
     public DirectorConfig {
         services = List.copyOf(services);
+        health = health == null ? org.jvs.health.HealthConfig.NONE : health;
+    }
+
+    /** A configuration without health checks (ipvsadm rules, tests). */
+    public DirectorConfig(Path source, Settings settings, List<Service> services) {
+        this(source, settings, services, null);
     }
 
     /** One service block: the spec, its real servers, and where each stands in the file (0 if unknown). */

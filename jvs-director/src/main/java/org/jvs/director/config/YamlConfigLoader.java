@@ -82,13 +82,14 @@ public final class YamlConfigLoader {
                 services.add(service(s));
             }
         }
-        return new DirectorConfig(file, settings, services);
+        return new DirectorConfig(file, settings, services, HealthYaml.parse(m.get("director"), m.get("services"), services));
     }
 
     private static DirectorConfig.Settings settings(Y y) {
         DirectorConfig.Settings d = DirectorConfig.Settings.defaults();
         Map<String, Y> m = y.mapping(Set.of("control_socket", "control_tcp", "conn_table_size", "conn_table_size_v6",
-                "timeouts", "expire_nodest_conn", "expire_quiescent_template", "drain_timeout", "connect_timeout"));
+                "timeouts", "expire_nodest_conn", "expire_quiescent_template", "drain_timeout", "connect_timeout",
+                HealthYaml.DIRECTOR_KEY));
         Path socket = m.containsKey("control_socket") ? Path.of(m.get("control_socket").string()) : d.controlSocket();
         String tcp = null;
         Path token = null;
@@ -121,8 +122,8 @@ public final class YamlConfigLoader {
     }
 
     private static DirectorConfig.Service service(Y y) {
-        Map<String, Y> m = y.mapping(Set.of("name", "protocol", "address", "port", "fwmark", "ipv6", "scheduler",
-                "persistence", "one_packet", "flags", "mh_table_size", "proximity", "engine", "real_servers"));
+        Map<String, Y> m = y.mapping(HealthYaml.withServiceKeys(Set.of("name", "protocol", "address", "port", "fwmark", "ipv6", "scheduler",
+                "persistence", "one_packet", "flags", "mh_table_size", "proximity", "engine", "real_servers")));
         String name = m.containsKey("name") ? m.get("name").string() : null;
         ServiceKey key;
         if (m.containsKey("fwmark")) {
@@ -218,9 +219,9 @@ public final class YamlConfigLoader {
      * A real server. Without a method, a socket-engine service relays like NAT (its port is used as
      * written); a packet-engine service defaults to DR, as ipvsadm does.
      */
-    private static DestSpec dest(Y y, Engine engine) {
+    static DestSpec dest(Y y, Engine engine) {
         Map<String, Y> m = y.mapping(Set.of("address", "port", "weight", "method", "tunnel", "upper_threshold",
-                "lower_threshold", "proxy_protocol"));
+                "lower_threshold", "proxy_protocol", HealthYaml.DEST_KEY));
         Y addr = m.get("address");
         if (addr == null) {
             y.fail("a real server needs 'address'");
@@ -291,7 +292,7 @@ public final class YamlConfigLoader {
     }
 
     /** A YAML node with its path, so every error can say where it is. */
-    private record Y(Path file, Node node, String path) {
+    record Y(Path file, Node node, String path) {
 
         int line() {
             return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
@@ -299,6 +300,18 @@ public final class YamlConfigLoader {
 
         int column() {
             return node.getStartMark().map(m -> m.getColumn() + 1).orElse(0);
+        }
+
+        /** The value under {@code key} when this is a mapping (keys are not checked here), or null. */
+        Y child(String key) {
+            if (node instanceof MappingNode mn) {
+                for (NodeTuple t : mn.getValue()) {
+                    if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                        return new Y(file, t.getValueNode(), path.isEmpty() ? key : path + "." + key);
+                    }
+                }
+            }
+            return null;
         }
 
         <T> T fail(String problem) {

@@ -1,0 +1,199 @@
+package org.jvs.director.health;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.List;
+import java.util.Random;
+import org.jvs.cli.HealthSource;
+import org.jvs.cli.HealthSource.DestHealth;
+import org.jvs.cli.HealthSource.ServiceHealth;
+import org.jvs.core.Dest;
+import org.jvs.core.LoadBalancer;
+import org.jvs.core.Service;
+import org.jvs.core.model.DestSpec;
+import org.jvs.core.model.IpAddr;
+import org.jvs.core.model.ServiceKey;
+import org.jvs.director.Director;
+import org.jvs.director.config.DirectorConfig;
+import org.jvs.health.BoundedCheckRunner;
+import org.jvs.health.DestStatus;
+import org.jvs.health.HealthActions;
+import org.jvs.health.HealthConfig;
+import org.jvs.health.HealthEngine;
+import org.jvs.health.HealthEvent;
+import org.jvs.health.Notifier;
+import org.jvs.health.ServiceStatus;
+import org.jvs.health.SystemHealthTimer;
+
+/**
+ * Health checks inside the director: runs the {@link HealthEngine} on its own thread and carries out what it
+ * decides. Weights go through the director's {@code WeightArbiter} (health's factor, never the balancer
+ * directly); servers that are down without {@code inhibit_on_failure} leave their service and come back,
+ * and the sorry server comes and goes, through the director's change lock like any configuration change.
+ *
+ * <p>Reload: {@link #shape} hands the engine the new configuration and returns the configuration to
+ * apply: without the servers that are down and removed, with the sorry server while it is needed. After
+ * the apply, {@link #applied} tells the balancer the whole health state again.
+ */
+public final class DirectorHealth implements HealthActions, AutoCloseable {
+    private static final int RECENT_EVENTS = 100;
+
+    private final Director director;
+    private final HealthEngine engine;
+    private final BoundedCheckRunner runner;
+    private final Deque<HealthEvent> recent = new ArrayDeque<>();
+
+    /** {@code maxConcurrent} is fixed for the director's life (a reload does not change it). */
+    public DirectorHealth(Director director, HealthConfig.Global global) {
+        this.director = director;
+        this.runner = new BoundedCheckRunner(global.maxConcurrent());
+        this.engine = new HealthEngine(new SystemHealthTimer(), runner, new Notifier(global, this::remember), this, new Random());
+    }
+
+    private void remember(HealthEvent e) {
+        synchronized (recent) {
+            if (recent.size() == RECENT_EVENTS) {
+                recent.removeFirst();
+            }
+            recent.addLast(e);
+        }
+    }
+
+    /** The last 100 state changes, oldest first. */
+    public List<HealthEvent> recentEvents() {
+        synchronized (recent) {
+            return new ArrayList<>(recent);
+        }
+    }
+
+    /** Takes a configuration's health part; returns the configuration the balancer should get now. */
+    public DirectorConfig shape(DirectorConfig config) {
+        engine.configure(config.health());
+        List<DirectorConfig.Service> services = new ArrayList<>();
+        for (DirectorConfig.Service s : config.services()) {
+            ServiceKey key = s.spec().key();
+            List<DestSpec> dests = new ArrayList<>();
+            List<Integer> lines = new ArrayList<>();
+            for (int i = 0; i < s.dests().size(); i++) {
+                DestSpec n = s.dests().get(i).normalizedFor(key);
+                if (engine.wantsPresent(key, n.address(), n.port())) {
+                    dests.add(s.dests().get(i));
+                    lines.add(i < s.destLines().size() ? s.destLines().get(i) : 0);
+                }
+            }
+            for (DestSpec extra : engine.extraDests(key)) {
+                dests.add(extra);
+                lines.add(s.line());
+            }
+            services.add(new DirectorConfig.Service(s.name(), s.spec(), dests, s.line(), lines));
+        }
+        return new DirectorConfig(config.source(), config.settings(), services, config.health());
+    }
+
+    /** After the shaped configuration was applied: weights again, and checks for new servers. */
+    public void applied() {
+        engine.sync();
+    }
+
+    public BoundedCheckRunner runner() {
+        return runner;
+    }
+
+    public List<DestStatus> dests() {
+        return engine.dests();
+    }
+
+    public List<ServiceStatus> services() {
+        return engine.services();
+    }
+
+    // ======================================================================================
+    // HealthActions
+    // ======================================================================================
+
+    @Override
+    public void locked(Runnable r) {
+        director.change(() -> {
+            r.run();
+            return null;
+        });
+    }
+
+    @Override
+    public void apply(Effect e) {
+        LoadBalancer lb = director.loadBalancer();
+        switch (e) {
+            case Factor f -> {
+                if (find(lb, f.service(), f.address(), f.port()) != null) {
+                    director.weights().health(f.service(), f.address(), f.port(), f.factor());
+                }
+            }
+            case Present p -> {
+                if (lb.service(p.service()) != null && find(lb, p.service(), p.spec().address(), p.spec().port()) == null) {
+                    lb.addDest(p.service(), p.spec());
+                }
+            }
+            case Absent a -> {
+                if (find(lb, a.service(), a.spec().address(), a.spec().port()) != null) {
+                    lb.deleteDest(a.service(), a.spec().address(), a.spec().port());
+                    director.weights().forget(a.service(), a.spec().address(), a.spec().port());
+                }
+            }
+        }
+    }
+
+    private static Dest find(LoadBalancer lb, ServiceKey key, IpAddr address, int port) {
+        Service s = lb.service(key);
+        return s == null ? null : s.dest(address, port);
+    }
+
+    // ======================================================================================
+    // jvsadm -L --health, --json, the API
+    // ======================================================================================
+
+    /** The health of every watched server, taken once, for one listing. */
+    public HealthSource view() {
+        LoadBalancer lb = director.loadBalancer();
+        record Where(ServiceKey service, IpAddr address, int port) {
+        }
+        Map<Where, DestHealth> dests = new HashMap<>();
+        Map<ServiceKey, List<DestHealth>> absent = new HashMap<>();
+        for (DestStatus d : engine.dests()) {
+            DestHealth h = new DestHealth(d.spec().address(), d.spec().port(), d.spec().method().ipvsadmName(), d.check(), d.state(),
+                    d.spec().weight(), d.factor(), d.reason(), d.lastAgoMillis(), d.sinceMillis());
+            dests.put(new Where(d.service(), d.spec().address(), d.spec().port()), h);
+            if (find(lb, d.service(), d.spec().address(), d.spec().port()) == null) {
+                absent.computeIfAbsent(d.service(), k -> new ArrayList<>()).add(h);
+            }
+        }
+        Map<ServiceKey, ServiceHealth> services = new HashMap<>();
+        for (ServiceStatus s : engine.services()) {
+            services.put(s.key(), new ServiceHealth(s.quorumUp(), s.liveWeight(), s.quorum(), s.hysteresis(),
+                    s.sorryServer() == null ? null : s.sorryServer().label(), s.sorryActive()));
+        }
+        return new HealthSource() {
+            @Override
+            public DestHealth dest(ServiceKey service, IpAddr address, int port) {
+                return dests.get(new Where(service, address, port));
+            }
+
+            @Override
+            public List<DestHealth> absent(ServiceKey service) {
+                return absent.getOrDefault(service, List.of());
+            }
+
+            @Override
+            public ServiceHealth service(ServiceKey service) {
+                return services.get(service);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}
