@@ -32,8 +32,9 @@ public final class JsonFormat {
     }
 
     /**
-     * As above, each service and server with a {@code "health"} object (null where nothing is watched), and
-     * per service {@code "removedByHealth"}: the watched servers not in the table now.
+     * As above and, unless {@code health} is {@link HealthSource#NONE}, each service and server with a
+     * {@code "health"} object (null where nothing is watched) and per service {@code "removedByHealth"}: the
+     * watched servers not in the table now.
      */
     public static String snapshot(Snapshot s, ServiceKey only, boolean sort, HealthSource health) {
         JsonWriter w = new JsonWriter().beginObject();
@@ -130,9 +131,13 @@ public final class JsonFormat {
         rates(w.name("rates"), v.rates());
         w.name("dests").beginArray();
         for (DestView d : IpvsadmFormat.orderedDests(v.dests(), sort)) {
-            dest(w, d, health.dest(spec.key(), d.spec().address(), d.spec().port()));
+            dest(w, d, health, health.dest(spec.key(), d.spec().address(), d.spec().port()));
         }
         w.endArray();
+        if (health == HealthSource.NONE) {
+            w.endObject(); // no health checking at all: exactly the fields a plain table has
+            return;
+        }
         HealthSource.ServiceHealth q = health.service(spec.key());
         if (q == null) {
             w.name("health").nullValue();
@@ -165,7 +170,7 @@ public final class JsonFormat {
                 .field("reason", h.reason()).field("lastCheckAgoMs", h.lastAgoMillis()).field("sinceMs", h.sinceMillis()).endObject();
     }
 
-    private static void dest(JsonWriter w, DestView d, HealthSource.DestHealth h) {
+    private static void dest(JsonWriter w, DestView d, HealthSource source, HealthSource.DestHealth h) {
         DestSpec spec = d.spec();
         w.beginObject()
                 .field("address", spec.address().toString()).field("port", spec.port())
@@ -186,7 +191,9 @@ public final class JsonFormat {
                 .field("proxyProtocol", spec.proxyProtocol().configName());
         totals(w.name("stats"), d.totals());
         rates(w.name("rates"), d.rates());
-        health(w, h);
+        if (source != HealthSource.NONE) {
+            health(w, h);
+        }
         w.endObject();
     }
 
