@@ -179,20 +179,20 @@ class HealthYamlTest {
     void mistakesNameTheirPlace() {
         assertThat(error(svc("{type: telnet}"))).isEqualTo("jvs.yaml:4:26: services[0].health_check.type: unknown checker type 'telnet' "
                 + "(known: agent, dns, http, https, icmp, script, smtp, tcp, udp)");
-        assertThat(error(svc("{type: tcp, delay_loop: -1s}"))).isEqualTo("jvs.yaml:4:42: services[0].health_check.delay_loop: must be more than 0, got '-1s'");
-        assertThat(error(svc("{type: tcp, delay_before_retry: -2}"))).isEqualTo("jvs.yaml:4:50: services[0].health_check.delay_before_retry: must not be negative, got '-2'");
-        assertThat(error(svc("{type: tcp, retry: -1}"))).isEqualTo("jvs.yaml:4:37: services[0].health_check.retry: -1 out of range 0..1000");
+        assertThat(error(svc("{type: tcp, delay_loop: -1s}"))).isEqualTo("jvs.yaml:4:43: services[0].health_check.delay_loop: must be more than 0, got '-1s'");
+        assertThat(error(svc("{type: tcp, delay_before_retry: -2}"))).isEqualTo("jvs.yaml:4:51: services[0].health_check.delay_before_retry: must not be negative, got '-2'");
+        assertThat(error(svc("{type: tcp, retry: -1}"))).isEqualTo("jvs.yaml:4:38: services[0].health_check.retry: -1 out of range 0..1000");
         assertThat(error(svc("{type: script}"))).isEqualTo("jvs.yaml:4:19: services[0].health_check: a script check needs 'command' (a command line, or a list of words)");
         assertThat(error(svc("{type: agent}"))).isEqualTo("jvs.yaml:4:19: services[0].health_check: an agent check needs the agent's 'port'");
         assertThat(error(svc("{path: /}"))).startsWith("jvs.yaml:4:19: services[0].health_check: a health check needs 'type'");
         assertThat(error(svc("{type: tcp, path: /}"))).startsWith("jvs.yaml:4:31: services[0].health_check.path: unknown field 'path' (known: ");
-        assertThat(error(svc("{type: http, digest: abc}"))).isEqualTo("jvs.yaml:4:38: services[0].health_check.digest: "
+        assertThat(error(svc("{type: http, digest: abc}"))).isEqualTo("jvs.yaml:4:40: services[0].health_check.digest: "
                 + "digest must be 32 hexadecimal digits (an MD5, as genhash prints), got 'abc'");
-        assertThat(error(svc("{type: http, status: 2xx}"))).startsWith("jvs.yaml:4:38: services[0].health_check.status: status code '2xx'");
-        assertThat(error(svc("{type: http, regex: '('}"))).startsWith("jvs.yaml:4:37: services[0].health_check.regex: Unclosed group");
-        assertThat(error(svc("{type: udp, payload: xyz}"))).isEqualTo("jvs.yaml:4:39: services[0].health_check.payload: not hexadecimal: 'xyz'");
-        assertThat(error(svc("{type: dns, query_type: PTRX}"))).startsWith("jvs.yaml:4:42: services[0].health_check.query_type: unknown DNS query type 'PTRX'");
-        assertThat(error(svc("{type: tcp, inhibit_on_failure: maybe}"))).isEqualTo("jvs.yaml:4:50: services[0].health_check.inhibit_on_failure: expected true or false, got 'maybe'");
+        assertThat(error(svc("{type: http, status: 2xx}"))).startsWith("jvs.yaml:4:40: services[0].health_check.status: status code '2xx'");
+        assertThat(error(svc("{type: http, regex: '('}"))).startsWith("jvs.yaml:4:39: services[0].health_check.regex: Unclosed group");
+        assertThat(error(svc("{type: udp, payload: xyz}"))).isEqualTo("jvs.yaml:4:40: services[0].health_check.payload: not hexadecimal: 'xyz'");
+        assertThat(error(svc("{type: dns, query_type: PTRX}"))).startsWith("jvs.yaml:4:43: services[0].health_check.query_type: unknown DNS query type 'PTRX'");
+        assertThat(error(svc("{type: tcp, inhibit_on_failure: maybe}"))).isEqualTo("jvs.yaml:4:51: services[0].health_check.inhibit_on_failure: expected true or false, got 'maybe'");
         assertThat(error(svc("tcp"))).isEqualTo("jvs.yaml:4:19: services[0].health_check: expected the service's default check as a mapping (type: tcp, ...)");
     }
 
@@ -228,6 +228,6 @@ class HealthYamlTest {
                     port: 80
                     real_servers:
                       - {address: '2001:db8::2', port: 80, health_check: {type: icmp}}
-                """)).isEqualTo("jvs.yaml:5:60: services[0].real_servers[0].health_check: icmp checks support IPv4 real servers only");
+                """)).isEqualTo("jvs.yaml:5:58: services[0].real_servers[0].health_check: icmp checks support IPv4 real servers only");
     }
 }
