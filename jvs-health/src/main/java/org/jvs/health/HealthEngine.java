@@ -64,6 +64,8 @@ public final class HealthEngine implements AutoCloseable {
     private final RandomGenerator random;
     private final Map<ServiceKey, ServiceMonitor> services = new LinkedHashMap<>();
     private final List<HealthEvent> events = new ArrayList<>();
+    /** Servers no longer watched since the last configure: their weight goes back to the configured one at sync. */
+    private final List<HealthActions.Effect> released = new ArrayList<>();
     private HealthConfig config = HealthConfig.NONE;
     private volatile long epoch;
     private boolean closed;
@@ -108,17 +110,26 @@ public final class HealthEngine implements AutoCloseable {
                 }
                 sm.dests.put(k, m);
             }
-            old.values().forEach(DestMonitor::cancel);
+            for (DestMonitor m : old.values()) {
+                release(sh.key(), m);
+            }
             keep.put(sh.key(), sm);
         }
         for (ServiceMonitor gone : services.values()) {
-            gone.dests.values().forEach(DestMonitor::cancel);
+            for (DestMonitor m : gone.dests.values()) {
+                release(gone.config.key(), m);
+            }
         }
         services.clear();
         services.putAll(keep);
         for (ServiceMonitor sm : services.values()) {
             quorum(sm, "configuration");
         }
+    }
+
+    private void release(ServiceKey key, DestMonitor m) {
+        m.cancel();
+        released.add(new HealthActions.Factor(key, m.spec.address(), m.spec.port(), 1.0));
     }
 
     /**
@@ -149,6 +160,8 @@ public final class HealthEngine implements AutoCloseable {
         long ep;
         synchronized (this) {
             long now = timer.nanos();
+            effects.addAll(released);
+            released.clear();
             for (ServiceMonitor sm : services.values()) {
                 sm.sorryPresent = null;
                 sm.sorryFactor = Double.NaN;
@@ -233,8 +246,9 @@ public final class HealthEngine implements AutoCloseable {
 
     private static String attempts(DestMonitor m) {
         int perRound = m.policy.retry() + 1;
-        return m.policy.fall() == 1 && perRound == 1 ? "1 failed check"
-                : m.policy.fall() + " × " + perRound + " failed attempts";
+        String round = perRound == 1 ? "1 attempt" : perRound + " attempts";
+        return m.policy.fall() == 1 ? (perRound == 1 ? "1 failed check" : perRound + " failed attempts")
+                : m.policy.fall() + " failed checks of " + round + " each";
     }
 
     private void scheduleRamp(ServiceMonitor sm, DestMonitor m) {

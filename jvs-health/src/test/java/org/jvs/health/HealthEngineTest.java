@@ -134,7 +134,7 @@ class HealthEngineTest {
         assertThat(events).singleElement().satisfies(e -> {
             assertThat(e.kind()).isEqualTo(HealthEvent.Kind.DOWN);
             assertThat(e.dest()).isEqualTo("10.0.0.11:80");
-            assertThat(e.reason()).isEqualTo("connect refused (1 × 2 failed attempts), removed from the service");
+            assertThat(e.reason()).isEqualTo("connect refused (2 failed attempts), removed from the service");
         });
         tick(5); // next check after delay_loop succeeds: back in the service
         assertThat(actions.present).containsExactly(B.label(), A.label());
@@ -172,7 +172,8 @@ class HealthEngineTest {
         tick(5);
         assertThat(events).isEmpty();
         tick(5);
-        assertThat(events).extracting(HealthEvent::kind).containsExactly(HealthEvent.Kind.DOWN);
+        assertThat(events).singleElement().extracting(HealthEvent::reason)
+                .isEqualTo("connect refused (3 failed checks of 1 attempt each), weight 0");
     }
 
     @Test
@@ -273,6 +274,17 @@ class HealthEngineTest {
         timer.runDue();
         tick(5);
         assertThat(engine.wantsPresent(WEB, A.address(), A.port())).isTrue();
+    }
+
+    @Test
+    void aServerNoLongerCheckedGetsItsWholeWeightBack() {
+        configure(policy(0, 1, 1, true, false, 0), 1, 0, null, false);
+        runner.then(A, refused());
+        timer.runDue();
+        assertThat(actions.factors.get(A.label())).isEqualTo(0.0);
+        engine.configure(HealthConfig.NONE);
+        engine.sync();
+        assertThat(actions.factors.get(A.label())).isEqualTo(1.0);
     }
 
     @Test
