@@ -66,6 +66,8 @@ public final class HealthEngine implements AutoCloseable {
     private final List<HealthEvent> events = new ArrayList<>();
     /** Servers no longer watched since the last configure: their weight goes back to the configured one at sync. */
     private final List<HealthActions.Effect> released = new ArrayList<>();
+    private final List<Batch> pending = new ArrayList<>();
+    private boolean flushScheduled;
     private HealthConfig config = HealthConfig.NONE;
     private volatile long epoch;
     private boolean closed;
@@ -157,7 +159,6 @@ public final class HealthEngine implements AutoCloseable {
      */
     public void sync() {
         List<HealthActions.Effect> effects = new ArrayList<>();
-        long ep;
         synchronized (this) {
             long now = timer.nanos();
             effects.addAll(released);
@@ -179,9 +180,10 @@ public final class HealthEngine implements AutoCloseable {
                 }
                 diff(sm, now, effects);
             }
-            ep = epoch;
         }
-        apply(ep, effects);
+        if (!effects.isEmpty()) {
+            actions.locked(() -> applyNow(effects)); // at once: the reload that called us holds the lock already
+        }
         fireEvents();
     }
 
@@ -354,22 +356,52 @@ public final class HealthEngine implements AutoCloseable {
         }
     }
 
+    private record Batch(long epoch, List<HealthActions.Effect> effects) {
+    }
+
+    /**
+     * Queues effects and has them carried out by one flush on the timer thread: a burst of results (a
+     * thousand servers failing at once) becomes a few trips through the director's lock, not one per server.
+     */
     private void apply(long ep, List<HealthActions.Effect> effects) {
         if (effects.isEmpty()) {
             return;
         }
-        actions.locked(() -> {
-            if (ep != epoch) {
-                return; // a reconfiguration came in between; its sync() told the balancer the newer state
+        synchronized (this) {
+            pending.add(new Batch(ep, effects));
+            if (flushScheduled) {
+                return;
             }
-            for (HealthActions.Effect e : effects) {
-                try {
-                    actions.apply(e);
-                } catch (RuntimeException ex) {
-                    LOG.log(Level.ERROR, "health: could not apply " + e + ": " + ex.getMessage());
+            flushScheduled = true;
+        }
+        timer.execute(this::flush);
+    }
+
+    private void flush() {
+        List<Batch> batches;
+        synchronized (this) {
+            batches = new ArrayList<>(pending);
+            pending.clear();
+            flushScheduled = false;
+        }
+        actions.locked(() -> {
+            for (Batch b : batches) {
+                // A reconfiguration came in between: its sync() told the balancer the newer state.
+                if (b.epoch() == epoch) {
+                    applyNow(b.effects());
                 }
             }
         });
+    }
+
+    private void applyNow(List<HealthActions.Effect> effects) {
+        for (HealthActions.Effect e : effects) {
+            try {
+                actions.apply(e);
+            } catch (RuntimeException ex) {
+                LOG.log(Level.ERROR, "health: could not apply " + e + ": " + ex.getMessage());
+            }
+        }
     }
 
     private void event(HealthEvent.Kind kind, ServiceMonitor sm, String dest, String reason) {

@@ -277,6 +277,29 @@ class HealthEngineTest {
     }
 
     @Test
+    void quorumCommandsRunOnEachCrossing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path log = dir.resolve("quorum.log");
+        List<String> up = List.of("sh", "-c", "echo up >> " + log);
+        List<String> down = List.of("sh", "-c", "echo down >> " + log);
+        engine.configure(new HealthConfig(HealthConfig.Global.DEFAULTS, List.of(new HealthConfig.ServiceHealth(WEB, 1, 0, up, down, null, false,
+                List.of(new HealthConfig.DestCheck(A, new TcpChecker(0), policy(0, 1, 1, true, false, 0)))))));
+        engine.sync();
+        runner.then(A, refused(), CheckResult.up("ok"));
+        timer.runDue();
+        tick(5);
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!java.nio.file.Files.exists(log) || java.nio.file.Files.readAllLines(log).size() < 2) {
+            assertThat(System.nanoTime()).as("both commands ran").isLessThan(end);
+            Thread.sleep(20);
+        }
+        assertThat(java.nio.file.Files.readAllLines(log)).containsExactly("down", "up");
+        assertThat(events).extracting(HealthEvent::kind).containsExactly(HealthEvent.Kind.DOWN, HealthEvent.Kind.QUORUM_DOWN,
+                HealthEvent.Kind.UP, HealthEvent.Kind.QUORUM_UP);
+        assertThat(events.get(1).dest()).isEqualTo("-");
+        assertThat(events.get(1).reason()).isEqualTo("live weight 0 below quorum 1");
+    }
+
+    @Test
     void aServerNoLongerCheckedGetsItsWholeWeightBack() {
         configure(policy(0, 1, 1, true, false, 0), 1, 0, null, false);
         runner.then(A, refused());

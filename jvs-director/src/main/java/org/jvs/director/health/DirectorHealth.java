@@ -127,7 +127,10 @@ public final class DirectorHealth implements HealthActions, AutoCloseable {
         LoadBalancer lb = director.loadBalancer();
         switch (e) {
             case Factor f -> {
-                if (find(lb, f.service(), f.address(), f.port()) != null) {
+                // Full health on a server nobody lowered is the arbiter's default: saying it would only
+                // grow the arbiter's table, which every configuration change walks.
+                boolean nothingToSay = f.factor() == 1.0 && director.weights().healthFactor(f.service(), f.address(), f.port()) == 1.0;
+                if (!nothingToSay && find(lb, f.service(), f.address(), f.port()) != null) {
                     director.weights().health(f.service(), f.address(), f.port(), f.factor());
                 }
             }

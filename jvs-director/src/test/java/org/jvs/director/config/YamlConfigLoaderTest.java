@@ -107,7 +107,7 @@ class YamlConfigLoaderTest {
                       - address: 10.0.0.2
                         wieght: 3
                 """).getMessage()).isEqualTo("jvs.yaml:6:9: services[0].real_servers[0].wieght: unknown field 'wieght' "
-                + "(known: address, lower_threshold, method, port, proxy_protocol, tunnel, upper_threshold, weight)");
+                + "(known: address, health_check, lower_threshold, method, port, proxy_protocol, tunnel, upper_threshold, weight)");
         assertThat(error("""
                 services:
                   - address: 10.0.0.1
