@@ -70,7 +70,7 @@ public final class HealthEngine implements AutoCloseable {
     private boolean flushScheduled;
     private HealthConfig config = HealthConfig.NONE;
     private volatile long epoch;
-    private boolean closed;
+    private volatile boolean closed;
 
     public HealthEngine(HealthTimer timer, CheckRunner runner, Notifier notifier, HealthActions actions, RandomGenerator random) {
         this.timer = timer;
@@ -125,7 +125,7 @@ public final class HealthEngine implements AutoCloseable {
         services.clear();
         services.putAll(keep);
         for (ServiceMonitor sm : services.values()) {
-            quorum(sm, "configuration");
+            quorum(sm);
         }
     }
 
@@ -158,32 +158,34 @@ public final class HealthEngine implements AutoCloseable {
      * the checks of new or changed servers. Call it holding the director's lock, after the apply.
      */
     public void sync() {
-        List<HealthActions.Effect> effects = new ArrayList<>();
-        synchronized (this) {
-            long now = timer.nanos();
-            effects.addAll(released);
-            released.clear();
-            for (ServiceMonitor sm : services.values()) {
-                sm.sorryPresent = null;
-                sm.sorryFactor = Double.NaN;
-                for (DestMonitor m : sm.dests.values()) {
-                    m.appliedPresent = null;
-                    m.appliedFactor = Double.NaN;
-                    if (m.needsStart && m.checker != null && !closed) {
-                        m.needsStart = false;
-                        long warmup = m.policy.warmup().toNanos();
-                        schedule(sm, m, warmup <= 0 ? 0 : random.nextLong(warmup + 1));
+        // Computed and applied under the director's lock, so that no effect computed later (a check result
+        // arriving meanwhile) can be overtaken by these.
+        actions.locked(() -> {
+            List<HealthActions.Effect> effects = new ArrayList<>();
+            synchronized (this) {
+                long now = timer.nanos();
+                effects.addAll(released);
+                released.clear();
+                for (ServiceMonitor sm : services.values()) {
+                    sm.sorryPresent = null;
+                    sm.sorryFactor = Double.NaN;
+                    for (DestMonitor m : sm.dests.values()) {
+                        m.appliedPresent = null;
+                        m.appliedFactor = Double.NaN;
+                        if (m.needsStart && m.checker != null && !closed) {
+                            m.needsStart = false;
+                            long warmup = m.policy.warmup().toNanos();
+                            schedule(sm, m, warmup <= 0 ? 0 : random.nextLong(warmup + 1));
+                        }
+                        if (m.ramping()) {
+                            scheduleRamp(sm, m);
+                        }
                     }
-                    if (m.ramping()) {
-                        scheduleRamp(sm, m);
-                    }
+                    diff(sm, now, effects);
                 }
-                diff(sm, now, effects);
             }
-        }
-        if (!effects.isEmpty()) {
-            actions.locked(() -> applyNow(effects)); // at once: the reload that called us holds the lock already
-        }
+            applyNow(effects);
+        });
         fireEvents();
     }
 
@@ -237,7 +239,7 @@ public final class HealthEngine implements AutoCloseable {
                         + (m.policy.inhibitOnFailure() ? ", weight 0" : ", removed from the service"));
                 case NONE -> { }
             }
-            quorum(sm, dest + " " + r.reason());
+            quorum(sm);
             schedule(sm, m, m.nextDelayNanos);
             diff(sm, now, effects);
             ep = epoch;
@@ -280,7 +282,7 @@ public final class HealthEngine implements AutoCloseable {
     // Quorum, effects, events
     // ======================================================================================
 
-    private void quorum(ServiceMonitor sm, String why) {
+    private void quorum(ServiceMonitor sm) {
         HealthConfig.ServiceHealth c = sm.config;
         int live = sm.liveWeight();
         if (sm.quorumUp && live < c.quorum() - c.hysteresis()) {
@@ -385,6 +387,9 @@ public final class HealthEngine implements AutoCloseable {
             flushScheduled = false;
         }
         actions.locked(() -> {
+            if (closed) {
+                return; // the director closed while this flush waited for its lock
+            }
             for (Batch b : batches) {
                 // A reconfiguration came in between: its sync() told the balancer the newer state.
                 if (b.epoch() == epoch) {

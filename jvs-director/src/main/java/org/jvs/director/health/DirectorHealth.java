@@ -124,6 +124,9 @@ public final class DirectorHealth implements HealthActions, AutoCloseable {
 
     @Override
     public void apply(Effect e) {
+        if (director.isClosed()) {
+            return; // the balancer is gone
+        }
         LoadBalancer lb = director.loadBalancer();
         switch (e) {
             case Factor f -> {

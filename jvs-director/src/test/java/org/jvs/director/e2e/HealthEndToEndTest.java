@@ -140,7 +140,7 @@ class HealthEndToEndTest {
         System.out.printf("health e2e: killed server marked down %.2f s after the kill%n", detected);
         assertThat(detected).as("delay_loop + retry × (delay_before_retry + timeout) + timeout, plus 2 s for a busy machine")
                 .isLessThan(3.5 + 2.0);
-        assertThat(dest(ports[2]).weight()).isZero();
+        await("its weight at 0", Duration.ofSeconds(5), () -> dest(ports[2]).weight() == 0);
         long connsAtDown = dest(ports[2]).stats().totals().conns();
         Thread.sleep(2000);
         assertThat(dest(ports[2]).stats().totals().conns()).as("no new connection after it was marked down").isEqualTo(connsAtDown);
@@ -195,6 +195,34 @@ class HealthEndToEndTest {
     }
 
     @Test
+    void theSorryServerAnswersWhileNoServerIsAliveAndStaysInAcrossAReload() throws Exception {
+        startDirector("director: {conn_table_size: 4096, conn_table_size_v6: 64, connect_timeout: 2s, drain_timeout: 2s}\n"
+                + "services:\n"
+                + "  - address: 127.0.0.1\n"
+                + "    port: " + vip + "\n"
+                + "    scheduler: rr\n"
+                + "    health_check: {type: tcp, delay_loop: 1s, connect_timeout: 1s, retry: 0, warmup: 0}\n"
+                + "    sorry_server: {address: 127.0.0.1, port: " + ports[0] + "}\n"
+                + "    real_servers:\n"
+                + "      - {address: 127.0.0.1, port: " + ports[2] + "}\n");
+        await("first check", Duration.ofSeconds(10), () -> status(ports[2]).lastAgoMillis() >= 0);
+        assertThat(Http.get(null, vip)).isEqualTo("c");
+        assertThat(dest(ports[0])).as("no sorry server while a server is alive").isNull();
+        victim.close();
+        victim = null;
+        await("the sorry server in", Duration.ofSeconds(10), () -> dest(ports[0]) != null && dest(ports[2]) == null);
+        assertThat(Http.get(null, vip)).isEqualTo("a");
+        assertThat(jvsadm("-L", "-n", "--health")).contains("quorum DOWN 0/1, sorry 127.0.0.1:" + ports[0] + " in use");
+        director.reload();
+        assertThat(dest(ports[0])).as("the sorry server stays in across a reload").isNotNull();
+        assertThat(dest(ports[2])).isNull();
+        victim = startVictim();
+        await("the real server back and the sorry server out", Duration.ofSeconds(10),
+                () -> dest(ports[0]) == null && dest(ports[2]) != null);
+        assertThat(Http.get(null, vip)).isEqualTo("c");
+    }
+
+    @Test
     void aThousandCheckedServersAtOneSecondLeaveForwardingAlone() throws Exception {
         int vip2 = SocketEngineEndToEndTest.freePorts(1)[0];
         String head = config("{type: http, delay_loop: 1s, connect_timeout: 1s, warmup: 1s}", 1, 1).replaceFirst("director: \\{", "director: {health: {max_concurrent: 8}, ");
@@ -215,7 +243,24 @@ class HealthEndToEndTest {
         assertThat(r.socketErrors()).as(r.output()).isZero();
         assertThat(r.non2xx()).as(r.output()).isZero();
         ServiceKey second = new ServiceKey.Virtual(Protocol.TCP, IpAddr.parse("127.0.0.1"), vip2);
-        await("all thousand removed", Duration.ofSeconds(20), () -> director.loadBalancer().service(second).dests().length == 0);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (director.loadBalancer().service(second).dests().length != 0) {
+            if (System.nanoTime() > end) {
+                StringBuilder dump = new StringBuilder();
+                Thread.getAllStackTraces().forEach((t, st) -> {
+                    if (t.getName().startsWith("jvs-health")) {
+                        dump.append(t.getName()).append(' ').append(t.getState()).append('\n');
+                        for (StackTraceElement e : st) {
+                            dump.append("  ").append(e).append('\n');
+                        }
+                    }
+                });
+                throw new AssertionError(director.loadBalancer().service(second).dests().length + " of 1000 still in the service; "
+                        + director.health().dests().stream().filter(d -> d.service().equals(second) && d.state().equals("DOWN")).count()
+                        + " down\n" + dump);
+            }
+            Thread.sleep(20);
+        }
         assertThat(director.health().dests().stream().filter(d -> d.service().equals(second) && d.state().equals("DOWN"))).hasSize(1000);
         System.out.println("health e2e: 1000 servers: " + r.requests() + " requests, " + r.socketErrors() + " socket errors; "
                 + director.health().runner().highestConcurrency() + " checks at once at most (bound 8)");
