@@ -149,7 +149,7 @@ public final class AfPacketIo implements PacketIo {
     private long sent;
     private long truncated;
 
-    private AfPacketIo(String interfaceName, Options options) {
+    private AfPacketIo(String interfaceName, Options options, boolean receives) {
         this.interfaceName = interfaceName;
         this.arena = Arena.ofShared();
         boolean ok = false;
@@ -181,7 +181,7 @@ public final class AfPacketIo implements PacketIo {
             if (options.sendBufferBytes() > 0) {
                 setBuffer(SO_SNDBUFFORCE, SO_SNDBUF, options.sendBufferBytes(), "send");
             }
-            bind();
+            bind(receives ? ETH_P_ALL : 0);
             // After bind: the kernel only lets a bound (running) socket join a fanout group.
             if (options.fanoutGroup() >= 0
                     && !setIntOption(SOL_PACKET, PACKET_FANOUT, options.fanoutGroup() | PACKET_FANOUT_HASH << 16)) {
@@ -215,13 +215,27 @@ public final class AfPacketIo implements PacketIo {
     }
 
     public static AfPacketIo open(String interfaceName, Options options) {
+        checkName(interfaceName);
+        return new AfPacketIo(interfaceName, options, true);
+    }
+
+    /**
+     * A socket that only sends on {@code interfaceName}: bound with protocol 0, so the kernel queues no
+     * received frame to it (an {@code ETH_P_ALL} socket that nobody reads would still be handed a copy of every
+     * frame). For a worker that forwards out of an interface another worker reads.
+     */
+    public static AfPacketIo openTransmitOnly(String interfaceName) {
+        checkName(interfaceName);
+        return new AfPacketIo(interfaceName, Options.DEFAULTS, false);
+    }
+
+    private static void checkName(String interfaceName) {
         if (interfaceName == null || interfaceName.isEmpty()
                 || interfaceName.getBytes(StandardCharsets.UTF_8).length >= IFNAMSIZ
                 || interfaceName.indexOf('/') >= 0 || interfaceName.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("bad network interface name '" + interfaceName
                     + "': 1 to " + (IFNAMSIZ - 1) + " bytes, no '/' and no white space");
         }
-        return new AfPacketIo(interfaceName, options);
     }
 
     private int interfaceIndex(String name) throws Throwable {
@@ -235,11 +249,12 @@ public final class AfPacketIo implements PacketIo {
         return index;
     }
 
-    private void bind() throws Throwable {
+    /** Binds to the interface; {@code protocol} 0 receives nothing, {@code ETH_P_ALL} everything. */
+    private void bind(int protocol) throws Throwable {
         MemorySegment sll = arena.allocate(SOCKADDR_LL);
         sll.set(JAVA_SHORT, SOCKADDR_LL.byteOffset(groupElement("sll_family")), (short) AF_PACKET);
         sll.set(JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN),
-                SOCKADDR_LL.byteOffset(groupElement("sll_protocol")), (short) ETH_P_ALL);
+                SOCKADDR_LL.byteOffset(groupElement("sll_protocol")), (short) protocol);
         sll.set(JAVA_INT, SOCKADDR_LL.byteOffset(groupElement("sll_ifindex")), ifindex);
         int r = (int) Libc.BIND.invokeExact(capture, fd, sll, (int) SOCKADDR_LL.byteSize());
         if (r != 0) {
@@ -275,6 +290,7 @@ public final class AfPacketIo implements PacketIo {
      * to arrive and then takes what is there. Returns the count, 0 on timeout or when a signal interrupted the
      * wait. Allocates nothing.
      */
+    @Override
     public int receive(PacketBatch batch, int timeoutMillis) {
         checkOpen();
         rx.bind(batch);
