@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link AfPacketIo#open}) and lets the thread end; the socket it returns is then used from any thread.
  * Needs root (CAP_SYS_ADMIN for setns, CAP_NET_ADMIN for ip, CAP_NET_RAW for the sockets).
  */
-final class NetnsPair implements AutoCloseable {
+public final class NetnsPair implements AutoCloseable {
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 0x80000;
     private static final int CLONE_NEWNET = 0x40000000;
@@ -80,7 +80,7 @@ final class NetnsPair implements AutoCloseable {
     }
 
     /** Runs {@code body} on a new thread that has entered namespace {@code ns}; the thread ends afterwards. */
-    static <T> T inNamespace(String ns, Callable<T> body) {
+    public static <T> T inNamespace(String ns, Callable<T> body) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("netns-" + ns).unstarted(() -> {
@@ -133,7 +133,7 @@ final class NetnsPair implements AutoCloseable {
     }
 
     /** Runs {@code ip args...}, at most 20 s; throws with its output when it fails. */
-    static String ip(String... args) {
+    public static String ip(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("ip");
         cmd.addAll(List.of(args));
@@ -158,7 +158,7 @@ final class NetnsPair implements AutoCloseable {
     }
 
     /** The MAC address of {@code ifname} in {@code ns}, as the low 48 bits of a long. */
-    static long mac(String ns, String ifname) {
+    public static long mac(String ns, String ifname) {
         String out = ip("-n", ns, "-o", "link", "show", ifname);
         int i = out.indexOf("link/ether ");
         return Long.parseLong(out.substring(i + 11, i + 28).replace(":", ""), 16);

@@ -40,9 +40,6 @@ public record Link(String name, EngineConfig.Role role, long mac, int address, i
             if (nif == null) {
                 throw new IllegalStateException("no network interface " + name + " in this network namespace (see ip link)");
             }
-            if (!nif.isUp()) {
-                throw new IllegalStateException("interface " + name + " is down (ip link set " + name + " up)");
-            }
             byte[] hw = nif.getHardwareAddress();
             if (hw == null || hw.length != 6) {
                 throw new IllegalStateException("interface " + name + " has no Ethernet address: the packet engine needs an Ethernet interface");
