@@ -61,6 +61,9 @@ public final class Director implements AutoCloseable {
         try {
             for (Function<Director, DataPlane> f : planeFactories) {
                 DataPlane p = f.apply(this);
+                if (p == null) {
+                    continue; // a plane this configuration does not ask for
+                }
                 planes.add(p);
                 p.sync();
             }

@@ -47,6 +47,7 @@ public final class DirectorMain {
     static List<Function<Director, DataPlane>> defaultPlanes() {
         List<Function<Director, DataPlane>> planes = new ArrayList<>();
         planes.add(SocketPlane::new);
+        planes.add(PacketPlane::ifConfigured); // only with a packet: section (docs/packet.md)
         return planes;
     }
 

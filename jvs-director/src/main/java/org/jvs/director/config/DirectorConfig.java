@@ -7,14 +7,20 @@ import org.jvs.core.model.DestSpec;
 import org.jvs.core.model.ServiceSpec;
 
 /**
- * A whole director configuration as read from a file: settings, and the services with their real servers
- * in file order. Every value has been validated by the model's records; cross-checks against a running
+ * A whole director configuration as read from a file: settings, the services with their real servers
+ * in file order, and the packet engine's interfaces ({@code packet}, null when the file has no such section). Every value has been validated by the model's records; cross-checks against a running
  * balancer (duplicates, address families) happen when it is applied.
  */
-public record DirectorConfig(Path source, Settings settings, List<Service> services) {
+public record DirectorConfig(Path source, Settings settings, List<Service> services,
+                             org.jvs.packet.engine.EngineConfig packet) {
 
     public DirectorConfig {
         services = List.copyOf(services);
+    }
+
+    /** A configuration without a {@code packet:} section (no packet engine). */
+    public DirectorConfig(Path source, Settings settings, List<Service> services) {
+        this(source, settings, services, null);
     }
 
     /** One service block: the spec, its real servers, and where each stands in the file (0 if unknown). */

@@ -103,6 +103,30 @@ public final class OwnedServices {
                 nat.stream().mapToLong(Long::longValue).toArray(), vips.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    /**
+     * What of {@code services} is marked {@code engine: packet} but this engine cannot carry yet, one line each:
+     * firewall-mark and IPv6 services, real servers by TUN, FullNAT or local. Their packets are left to the kernel
+     * (services) or dropped and counted (real servers); the director logs these lines.
+     */
+    public static List<String> notCarried(List<Service> services) {
+        List<String> out = new java.util.ArrayList<>();
+        for (Service s : services) {
+            if (s.spec().engine() != Engine.PACKET) {
+                continue;
+            }
+            if (!(s.key() instanceof ServiceKey.Virtual v) || v.v6()) {
+                out.add(s.key() + ": the packet engine forwards IPv4 address:port services only (yet)");
+                continue;
+            }
+            for (Dest d : s.dests()) {
+                if (!(d.method() instanceof ForwardingMethod.Nat) && !(d.method() instanceof ForwardingMethod.DirectRoute)) {
+                    out.add(s.key() + " -> " + d.address().withPort(d.port()) + ": the packet engine forwards by DR or NAT only (yet)");
+                }
+            }
+        }
+        return out;
+    }
+
     static long key(int protocol, int address, int port) {
         return (long) (protocol & 0xFF) << 48 | (long) (port & 0xFFFF) << 32 | (address & 0xFFFF_FFFFL);
     }

@@ -56,8 +56,12 @@ public final class PacketEngine implements AutoCloseable {
     private boolean stopped;
     private int[] announced = new int[0];
 
-    /** What one {@link #sync} changed: VIPs that came up (announced) and went away. */
-    public record SyncResult(List<String> vipsUp, List<String> vipsDown, boolean rulesChanged) {
+    /**
+     * What one {@link #sync} changed: VIPs that came up (announced) and went away, whether the nftables table was
+     * rewritten; and what of the packet-engine services this engine cannot carry yet
+     * ({@link OwnedServices#notCarried}).
+     */
+    public record SyncResult(List<String> vipsUp, List<String> vipsDown, boolean rulesChanged, List<String> notCarried) {
     }
 
     /** Counters summed over the workers (approximate while they run: each is read without a lock). */
@@ -252,7 +256,8 @@ public final class PacketEngine implements AutoCloseable {
             List<String> down = Arrays.stream(announced).filter(v -> !after.isVip(v)).mapToObj(Addresses::ipv4).toList();
             announced = Arrays.stream(announced).filter(after::isVip).toArray();
             announce(fresh);
-            return new SyncResult(Arrays.stream(fresh).mapToObj(Addresses::ipv4).toList(), down, changed);
+            return new SyncResult(Arrays.stream(fresh).mapToObj(Addresses::ipv4).toList(), down, changed,
+                    OwnedServices.notCarried(lb.services()));
         });
     }
 
