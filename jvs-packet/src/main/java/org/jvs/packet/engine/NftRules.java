@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The engine's nftables table: {@code table netdev <name>} with one ingress chain per engine interface that
  * drops, before the kernel's IP stack sees them, the frames the engine owns: IPv4 to a packet service's
- * VIP:port on interfaces facing clients, and IPv4 from a VS/NAT real server's address:port on interfaces facing
+ * VIP:port on interfaces facing clients (then the rest of the VIP's IPv4 traffic), and IPv4 from a VS/NAT real server's address:port on interfaces facing
  * servers and not addressed to the interface's own address (otherwise a director with forwarding on would also
  * route the reply un-NATed; its own health checks to the server stay the kernel's). AF_PACKET sockets
  * still get those frames: the kernel hands every frame to packet taps before the netdev ingress hook.
@@ -38,6 +38,11 @@ public final class NftRules {
                 for (long k : owned.services()) {
                     sb.append("    ip daddr ").append(Addresses.ipv4(OwnedServices.address(k)))
                             .append(portMatch(k, "dport")).append(" counter drop\n");
+                }
+                // The rest of a VIP's IPv4 traffic (other ports, ICMP): the kernel does not have the VIP, and one
+                // that forwards would send it back out toward the VIP, that is to this engine, until the TTL ran out.
+                for (int vip : owned.vipList()) {
+                    sb.append("    ip daddr ").append(Addresses.ipv4(vip)).append(" counter drop\n");
                 }
             }
             if (l.role().facesServers()) {

@@ -191,6 +191,7 @@ class PacketEngineNetnsTest {
             neigh = NetnsPair.ip("-n", lab.client, "neigh", "show", "10.1.0.100");
         }
         assertThat(neigh).contains(Addresses.mac(directorClientMac));
+        assertThat(packets(nft(), "ip daddr 10.1.0.100")).as("other traffic to the VIP, kept from the kernel").isPositive();
     }
 
     @Test
