@@ -99,11 +99,31 @@ class PacketEngineNetnsTest {
     }
 
     private void startEngine() {
+        startEngine(1);
+    }
+
+    private void startEngine(int workers) {
         EngineConfig config = EngineConfig.of(List.of(
                         new EngineConfig.Interface(lab.directorClientIf, EngineConfig.Role.CLIENT),
                         new EngineConfig.Interface(lab.directorServerIf, EngineConfig.Role.SERVER)))
-                .withNftTable(TABLE);
+                .withNftTable(TABLE).withWorkers(workers);
         engine = NetnsPair.inNamespace(lab.director, () -> PacketEngine.start(lb, config));
+    }
+
+    @Test
+    void twoWorkersPerInterfaceInAFanoutGroupForwardEveryFlow() {
+        startEngine(2);
+        assertThat(engine.workerNames()).containsExactly("jvs-packet-" + lab.directorClientIf + "-0",
+                "jvs-packet-" + lab.directorClientIf + "-1", "jvs-packet-" + lab.directorServerIf + "-0",
+                "jvs-packet-" + lab.directorServerIf + "-1");
+        long clientMac = NetnsPair.mac(lab.client, lab.clientIf);
+        long directorClientMac = NetnsPair.mac(lab.director, lab.directorClientIf);
+        for (int port = 4100; port < 4108; port++) {
+            int p = port;
+            byte[] request = Frames.udp(directorClientMac, clientMac, CLIENT, p, VIP_NAT, 5000, "flow".getBytes());
+            sendUntilSeen(clientIo, request, serverIo, f -> udpTo(f, RIP, 6000) && udpFrom(f, CLIENT, p));
+        }
+        assertThat(engine.counters().forwardedNat()).isGreaterThanOrEqualTo(8);
     }
 
     @Test
@@ -268,6 +288,12 @@ class PacketEngineNetnsTest {
         }
         UdpHeader udp = new UdpHeader().wrap(MemorySegment.ofArray(f), ip.payloadOffset());
         return udp.destinationPort() == port;
+    }
+
+    private static boolean udpFrom(byte[] f, int src, int port) {
+        Ipv4Header ip = ipv4(f);
+        return ip != null && ip.protocol() == 17 && ip.source() == src
+                && new UdpHeader().wrap(MemorySegment.ofArray(f), ip.payloadOffset()).sourcePort() == port;
     }
 
     private static Ipv4Header ipv4(byte[] f) {
