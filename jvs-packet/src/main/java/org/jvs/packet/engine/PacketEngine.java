@@ -175,6 +175,7 @@ public final class PacketEngine implements AutoCloseable {
         threads.forEach(Thread::start);
         onControl(() -> {
             announce(owned.current().vipList());
+            prime();
             return null;
         });
         control.scheduleWithFixedDelay(this::upkeep, 30, 30, TimeUnit.SECONDS);
@@ -228,6 +229,42 @@ public final class PacketEngine implements AutoCloseable {
         announced = Arrays.stream(all).distinct().toArray();
     }
 
+    /**
+     * Control thread: asks, once, for the MACs of the real servers and the gateway the engine does not know yet,
+     * so that the first connection to a server does not lose its SYN to the resolution. The neighbour table's
+     * rate limit applies as for the workers' own requests.
+     */
+    private void prime() {
+        Link[] linkArray = links.toArray(Link[]::new);
+        java.util.Set<Integer> hops = new java.util.TreeSet<>();
+        for (org.jvs.core.Service s : lb.services()) {
+            if (s.spec().engine() != org.jvs.core.model.Engine.PACKET) {
+                continue;
+            }
+            for (org.jvs.core.Dest d : s.dests()) {
+                if (!d.address().v6()) {
+                    int rip = d.address().v4Int();
+                    hops.add(PacketWorker.connectedLink(linkArray, rip) >= 0 ? rip : gateway);
+                }
+            }
+        }
+        long now = clock.millis();
+        for (int hop : hops) {
+            int k = PacketWorker.connectedLink(linkArray, hop);
+            if (k < 0 || linkArray[k].neighbours().resolve(hop, now) != NeighbourTable.MISS_PROBE) {
+                continue;
+            }
+            Link l = linkArray[k];
+            announceBatch.clear();
+            arpFrames.request(announceBatch, l.mac(), l.address(), hop, -1);
+            try {
+                announcers.get(k).send(announceBatch);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "packet engine: ARP request for " + Addresses.ipv4(hop) + " on " + l.name() + ": " + e.getMessage());
+            }
+        }
+    }
+
     private void upkeep() {
         long now = clock.millis();
         for (Link l : links) {
@@ -256,6 +293,7 @@ public final class PacketEngine implements AutoCloseable {
             List<String> down = Arrays.stream(announced).filter(v -> !after.isVip(v)).mapToObj(Addresses::ipv4).toList();
             announced = Arrays.stream(announced).filter(after::isVip).toArray();
             announce(fresh);
+            prime();
             return new SyncResult(Arrays.stream(fresh).mapToObj(Addresses::ipv4).toList(), down, changed,
                     OwnedServices.notCarried(lb.services()));
         });
