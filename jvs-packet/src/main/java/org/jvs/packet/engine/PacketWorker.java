@@ -40,8 +40,10 @@ import org.jvs.packet.Rewrite;
  *       tap) or dropped, each reason counted. A malformed frame never makes the worker throw.</li>
  * </ul>
  *
- * <p>Not yet: IPv6, fragments (counted in {@link #fragments()}, not sent), ICMP errors, VS/TUN, FullNAT, TTL
- * handling. Confined to one thread; the counters are plain fields, exact from that thread, approximate from
+ * <p>TTL: inbound frames keep it (IPVS handles them on the way in, before any routing); VS/NAT replies are
+ * routed, so they lose one, and one arriving with TTL 1 is dropped.
+ *
+ * <p>Not yet: IPv6, fragments (counted in {@link #fragments()}, not sent), ICMP errors, VS/TUN, FullNAT. Confined to one thread; the counters are plain fields, exact from that thread, approximate from
  * others.
  */
 public final class PacketWorker {
@@ -89,6 +91,7 @@ public final class PacketWorker {
     private long noConn;
     private long noNeighbour;
     private long noRoute;
+    private long ttlExpired;
     private long unsupportedMethod;
     private long txFull;
 
@@ -309,6 +312,10 @@ public final class PacketWorker {
             unsupportedMethod++;
             return;
         }
+        if (ip.ttl() <= 1) {
+            ttlExpired++; // the kernel's forwarding path would drop it too (and answer ICMP time exceeded)
+            return;
+        }
         if (!route(ip.destination())) {
             noRoute++;
             return;
@@ -323,6 +330,8 @@ public final class PacketWorker {
             malformed++;
             return;
         }
+        // A reply is routed by the director: one hop, as IPVS's replies pass the kernel's forwarding path.
+        ip.decrementTtl();
         if (emit(k, mac, seg, offset, length)) {
             natReplies++;
         }
@@ -463,6 +472,11 @@ public final class PacketWorker {
         return noRoute;
     }
 
+    /** Dropped: a VS/NAT reply that arrived with TTL 1 or 0 (it cannot be routed one more hop). */
+    public long ttlExpired() {
+        return ttlExpired;
+    }
+
     /** Dropped: a forwarding method this engine does not do yet (TUN, FullNAT, local). */
     public long unsupportedMethod() {
         return unsupportedMethod;
@@ -475,6 +489,6 @@ public final class PacketWorker {
 
     /** All drops together. */
     public long dropped() {
-        return malformed + noDest + dropVerdict + noConn + noNeighbour + noRoute + unsupportedMethod + txFull;
+        return malformed + noDest + dropVerdict + noConn + noNeighbour + noRoute + ttlExpired + unsupportedMethod + txFull;
     }
 }

@@ -73,7 +73,7 @@ class MultiLinkWorkerTest {
         fx.workers[0].poll();
         fx.ios[1].inject(reply);
         fx.workers[1].poll();
-        assertThat(sentOn(0)).isEqualTo(hex(Frames.tcp(CLIENT_MAC, OWN_MAC, VIP_NAT, 80, CLIENT, 40003, SYN | ACK, new byte[0])));
+        assertThat(sentOn(0)).isEqualTo(hex(Frames.routed(Frames.tcp(CLIENT_MAC, OWN_MAC, VIP_NAT, 80, CLIENT, 40003, SYN | ACK, new byte[0]))));
         assertThat(fx.workers[1].natReplies()).isEqualTo(1);
     }
 
@@ -84,7 +84,7 @@ class MultiLinkWorkerTest {
         fx.ios[1].discardSent();
         fx.ios[1].inject(Frames.tcp(OWN_MAC_1, RS2_MAC, RS2, 8080, FAR_CLIENT, 40004, ACK, new byte[10]));
         fx.workers[1].poll();
-        assertThat(sentOn(0)).isEqualTo(hex(Frames.tcp(GATEWAY_MAC, OWN_MAC, VIP_NAT, 80, FAR_CLIENT, 40004, ACK, new byte[10])));
+        assertThat(sentOn(0)).isEqualTo(hex(Frames.routed(Frames.tcp(GATEWAY_MAC, OWN_MAC, VIP_NAT, 80, FAR_CLIENT, 40004, ACK, new byte[10]))));
     }
 
     @Test

@@ -147,6 +147,8 @@ class PacketEngineNetnsTest {
         assertThat(mac(out, 0)).isEqualTo(clientMac);
         assertThat(mac(out, 6)).isEqualTo(directorClientMac);
         assertIpv4UdpValid(out, VIP_NAT, 5000, CLIENT, 4000);
+        assertThat(ipv4(out).ttl()).as("routed: one hop").isEqualTo(63);
+        assertThat(ipv4(in).ttl()).as("inbound keeps its TTL, as with IPVS").isEqualTo(64);
 
         // The director's kernel routes (ip_forward=1), yet the nft rule kept it from forwarding the reply as is.
         assertThat(receiveFor(clientIo, Duration.ofMillis(1500), f -> isIpv4From(f, RIP))).as("un-NATed reply").isNull();
