@@ -89,6 +89,14 @@ public final class AfPacketIo implements PacketIo {
             JAVA_INT.withName("msg_len"),                                         // unsigned int
             MemoryLayout.paddingLayout(4));
 
+    static final int SO_ATTACH_FILTER = 26;
+
+    /** {@code struct sock_fprog} (linux/filter.h), 16 bytes: length and address of a classic BPF program. */
+    static final StructLayout SOCK_FPROG = MemoryLayout.structLayout(
+            JAVA_SHORT.withName("len"),                                           // unsigned short
+            MemoryLayout.paddingLayout(6),
+            ADDRESS.withName("filter"));                                          // struct sock_filter *
+
     /** {@code struct pollfd} (poll.h), 8 bytes. */
     static final StructLayout POLLFD = MemoryLayout.structLayout(
             JAVA_INT.withName("fd"),
@@ -276,6 +284,38 @@ public final class AfPacketIo implements PacketIo {
         if (!setIntOption(SOL_SOCKET, forced, bytes) && !setIntOption(SOL_SOCKET, plain, bytes)) {
             throw Libc.failure("AF_PACKET " + which + " buffer of " + bytes + " bytes on " + interfaceName,
                     Libc.errno(capture), null);
+        }
+    }
+
+    /**
+     * Attaches (or replaces, atomically) a classic BPF filter: from now on the kernel queues to this socket only
+     * the frames the program accepts. Safe while another thread receives on the socket: the call uses memory of
+     * its own, and the kernel swaps programs under its own lock.
+     */
+    public void attachFilter(SocketFilter filter) {
+        checkOpen();
+        long[] program = filter.instructions();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment insns = call.allocate(8L * program.length, 8);
+            for (int i = 0; i < program.length; i++) {
+                long in = program[i];
+                insns.set(JAVA_SHORT, i * 8L, (short) (in >>> 48));          // code
+                insns.set(JAVA_BYTE, i * 8L + 2, (byte) (in >>> 40));        // jt
+                insns.set(JAVA_BYTE, i * 8L + 3, (byte) (in >>> 32));        // jf
+                insns.set(JAVA_INT, i * 8L + 4, (int) in);                   // k
+            }
+            MemorySegment fprog = call.allocate(SOCK_FPROG);                   // struct sock_fprog
+            fprog.set(JAVA_SHORT, SOCK_FPROG.byteOffset(groupElement("len")), (short) program.length);
+            fprog.set(ADDRESS, SOCK_FPROG.byteOffset(groupElement("filter")), insns);
+            MemorySegment state = Libc.allocateCapture(call);
+            int r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, (int) SOCK_FPROG.byteSize());
+            if (r != 0) {
+                throw Libc.failure("socket filter on " + interfaceName, Libc.errno(state), null);
+            }
+        } catch (PacketIoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("socket filter on " + interfaceName + " failed", t);
         }
     }
 

@@ -40,6 +40,11 @@ public final class OwnedServices {
             return Arrays.binarySearch(vips, address) >= 0;
         }
 
+        /** The VS/NAT real servers' addresses, ascending, each once. */
+        public int[] natSourceAddresses() {
+            return Arrays.stream(natSources).mapToInt(OwnedServices::address).distinct().sorted().toArray();
+        }
+
         /** The VIPs, ascending (a copy). */
         public int[] vipList() {
             return vips.clone();

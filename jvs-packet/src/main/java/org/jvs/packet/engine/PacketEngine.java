@@ -16,6 +16,7 @@ import org.jvs.core.time.Clock;
 import org.jvs.packet.AfPacketIo;
 import org.jvs.packet.PacketBatch;
 import org.jvs.packet.PacketIoException;
+import org.jvs.packet.SocketFilter;
 
 /**
  * The packet engine at run time: AF_PACKET sockets on the configured interfaces, worker threads forwarding
@@ -47,6 +48,8 @@ public final class PacketEngine implements AutoCloseable {
     private final List<PacketWorker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<AfPacketIo> sockets;
+    /** Per link, its workers' receive sockets (for the socket filter). */
+    private final List<List<AfPacketIo>> receivers = new ArrayList<>();
     /** One transmit-only socket per link, for the control thread's gratuitous ARP. */
     private final List<AfPacketIo> announcers;
     private final ScheduledThreadPoolExecutor control;
@@ -155,8 +158,16 @@ public final class PacketEngine implements AutoCloseable {
             LOG.log(Level.WARNING, "packet engine: gateway " + Addresses.ipv4(gateway)
                     + " is on no engine interface's subnet; replies to clients off the connected subnets will be dropped");
         }
+        for (int i = 0; i < links.size(); i++) {
+            List<AfPacketIo> mine = new ArrayList<>();
+            for (AfPacketIo[] worker : ios[i]) {
+                mine.add(worker[i]);
+            }
+            receivers.add(mine);
+        }
         onControl(() -> {
             OwnedServices.Snapshot s = owned.update(lb);
+            filter(s);
             if (config.nftTable() != null) {
                 NftRules.install(config.nftTable(), links, s);
             }
@@ -196,6 +207,26 @@ public final class PacketEngine implements AutoCloseable {
                 failures++;
                 if (failures <= 5 || failures % 1000 == 0) {
                     LOG.log(Level.WARNING, Thread.currentThread().getName() + ": " + e.getMessage() + " (" + failures + " so far)");
+                }
+            }
+        }
+    }
+
+    /**
+     * Control thread: gives every receive socket a filter for what its link's workers need ({@link SocketFilter#forEngine}):
+     * ARP, and IPv4 to the link's MAC for a VIP (links facing clients) or from a VS/NAT real server (links facing
+     * servers). The filter only spares copies; a socket that refuses it keeps receiving everything, logged.
+     */
+    private void filter(OwnedServices.Snapshot s) {
+        for (int i = 0; i < links.size(); i++) {
+            Link l = links.get(i);
+            SocketFilter f = SocketFilter.forEngine(l.mac(), l.role().facesClients() ? s.vipList() : new int[0],
+                    l.role().facesServers() ? s.natSourceAddresses() : new int[0]);
+            for (AfPacketIo io : receivers.get(i)) {
+                try {
+                    io.attachFilter(f);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "packet engine: no socket filter on " + l.name() + " (workers see every frame): " + e.getMessage());
                 }
             }
         }
@@ -285,6 +316,9 @@ public final class PacketEngine implements AutoCloseable {
             OwnedServices.Snapshot before = owned.current();
             OwnedServices.Snapshot after = owned.update(lb);
             boolean changed = after != before;
+            if (changed) {
+                filter(after); // first: the workers must see a new VIP's frames before the kernel stops seeing them
+            }
             if (changed && config.nftTable() != null) {
                 NftRules.install(config.nftTable(), links, after);
             }
@@ -385,6 +419,11 @@ public final class PacketEngine implements AutoCloseable {
     /** Worker threads' names, in start order. */
     public List<String> workerNames() {
         return threads.stream().map(Thread::getName).toList();
+    }
+
+    /** The workers' receive sockets (for measurements that swap their filter). */
+    List<AfPacketIo> receiveSockets() {
+        return receivers.stream().flatMap(List::stream).toList();
     }
 
     public Counters counters() {

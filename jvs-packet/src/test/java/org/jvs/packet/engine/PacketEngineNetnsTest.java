@@ -183,6 +183,23 @@ class PacketEngineNetnsTest {
     }
 
     @Test
+    void theSocketFilterKeepsTheKernelsTrafficAwayFromTheWorkers() {
+        startEngine();
+        long clientMac = NetnsPair.mac(lab.client, lab.clientIf);
+        long directorClientMac = NetnsPair.mac(lab.director, lab.directorClientIf);
+        int directorIp = Frames.ip(10, 1, 0, 1);
+        byte[] owned = Frames.udp(directorClientMac, clientMac, CLIENT, 4200, VIP_DR, 7000, "mine".getBytes());
+        sendUntilSeen(clientIo, owned, serverIo, f -> udpTo(f, VIP_DR, 7000)); // resolved, running
+        long before = engine.counters().received();
+        byte[] kernels = Frames.udp(directorClientMac, clientMac, CLIENT, 4201, directorIp, 9, "not mine".getBytes());
+        for (int i = 0; i < 50; i++) {
+            send(clientIo, kernels);
+        }
+        sendUntilSeen(clientIo, owned, serverIo, f -> udpTo(f, VIP_DR, 7000)); // after the 50, in order
+        assertThat(engine.counters().received() - before).as("frames the workers were handed").isLessThan(10);
+    }
+
+    @Test
     void vipsAreAnnouncedAtStartAndWhenAServiceComesUp() {
         startEngine();
         assertThat(receiveFor(clientIo, Duration.ofSeconds(5), f -> gratuitous(f, VIP_NAT))).as("at start").isNotNull();
@@ -254,15 +271,19 @@ class PacketEngineNetnsTest {
     private byte[] sendUntilSeen(AfPacketIo from, byte[] frame, AfPacketIo at, Predicate<byte[]> match) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
-            MemorySegment.copy(MemorySegment.ofArray(frame), 0, tx.segment(), 0, frame.length);
-            tx.length(0, frame.length).count(1);
-            assertThat(from.send(tx)).isEqualTo(1);
+            send(from, frame);
             byte[] seen = receiveFor(at, Duration.ofMillis(200), match);
             if (seen != null) {
                 return seen;
             }
         }
         throw new AssertionError("no matching frame in 10 s; engine counters " + engine.counters());
+    }
+
+    private void send(AfPacketIo from, byte[] frame) {
+        MemorySegment.copy(MemorySegment.ofArray(frame), 0, tx.segment(), 0, frame.length);
+        tx.length(0, frame.length).count(1);
+        assertThat(from.send(tx)).isEqualTo(1);
     }
 
     /** The first frame {@code io} receives within {@code time} that matches, or null. */
