@@ -25,12 +25,13 @@ import org.jvs.packet.SocketFilter;
  *
  * <p>{@link #start} opens every socket first: without {@code CAP_NET_RAW} it throws the
  * {@link PacketIoException} that says so and nothing else happens. It then reads each interface (MAC, IPv4
- * address and prefix), installs the nftables table, starts one named platform thread per (interface, worker),
- * each looping on a bounded {@code poll}, and announces the VIPs. {@link #sync} follows service changes;
+ * address and prefix), attaches the socket filters, installs the nftables table, starts one named platform
+ * thread per (interface, worker), each looping on a bounded {@code poll}, announces the VIPs and asks for the
+ * real servers' MACs. {@link #sync} follows service changes;
  * {@link #stop} ends the workers (joined within a bound), closes the sockets and deletes the table.
  *
- * <p>Threads and namespaces: everything that touches the system from the control side (nft, gratuitous ARP,
- * neighbour table upkeep) runs on the engine's own control thread, created by the thread that called
+ * <p>Threads and namespaces: everything that touches the system from the control side (socket filters, nft,
+ * gratuitous ARP, neighbour table upkeep) runs on the engine's own control thread, created by the thread that called
  * {@link #start}. Linux gives a new thread its creator's network namespace, so an engine started from a thread
  * inside a namespace lives there entirely, whichever thread later calls {@link #sync} or {@link #stop}.
  */
