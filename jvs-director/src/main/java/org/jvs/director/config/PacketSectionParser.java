@@ -25,6 +25,7 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
  *       role: client        # client, server or both
  *     - name: eth1
  *       role: server
+ *     - eth2                # a bare name: role both
  *   workers: 1              # worker threads per interface (default 1)
  *   gateway: 192.0.2.254    # optional: next hop for clients off the connected subnets (default: default route)
  *   nftables: true          # optional: let the engine keep the kernel off its traffic (default true)
@@ -76,6 +77,11 @@ final class PacketSectionParser {
         }
         List<EngineConfig.Interface> interfaces = new ArrayList<>();
         for (YamlConfigLoader.Y i : list.sequence()) {
+            if (i.node() instanceof ScalarNode) { // a bare name: the interface faces clients and servers alike
+                String name = i.string();
+                interfaces.add(i.build(() -> new EngineConfig.Interface(name, EngineConfig.Role.BOTH)));
+                continue;
+            }
             Map<String, YamlConfigLoader.Y> im = i.mapping(Set.of("name", "role"));
             if (!im.containsKey("name") || !im.containsKey("role")) {
                 i.fail("an interface needs 'name' and 'role' (client, server or both)");

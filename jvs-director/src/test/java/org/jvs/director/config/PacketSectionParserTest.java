@@ -49,6 +49,9 @@ class PacketSectionParserTest {
         assertThat(c.nftTable()).isEqualTo(EngineConfig.DEFAULT_NFT_TABLE);
         assertThat(parse("packet:\n  interfaces: [{name: veth0, role: both}]\n  nftables: false\n").packet().nftTable()).isNull();
         assertThat(parse("services: []\n").packet()).isNull();
+        assertThat(parse("packet:\n  interfaces: [veth0, veth1]\n").packet().interfaces()).as("bare names")
+                .containsExactly(new EngineConfig.Interface("veth0", EngineConfig.Role.BOTH),
+                        new EngineConfig.Interface("veth1", EngineConfig.Role.BOTH));
     }
 
     @Test
