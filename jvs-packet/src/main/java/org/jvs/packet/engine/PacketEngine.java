@@ -39,6 +39,7 @@ public final class PacketEngine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("org.jvs.packet.engine");
     private static final AtomicInteger ENGINES = new AtomicInteger();
     private static final long CONTROL_TIMEOUT_SECONDS = 30;
+    private static final int RECEIVE_BUFFER_BYTES = 8 << 20;
 
     private final LoadBalancer lb;
     private final EngineConfig config;
@@ -112,7 +113,10 @@ public final class PacketEngine implements AutoCloseable {
         try {
             for (int i = 0; i < n; i++) {
                 int group = (int) ((ProcessHandle.current().pid() * 31 + engineId * 17 + i) & 0xFFFF);
-                AfPacketIo.Options options = w > 1 ? AfPacketIo.Options.DEFAULTS.withFanoutGroup(group) : AfPacketIo.Options.DEFAULTS;
+                // A receive buffer of its own (the default ~200 KB holds a few hundred small frames): a worker that
+                // loses the CPU for a few milliseconds under a flood should find the frames still queued.
+                AfPacketIo.Options base = new AfPacketIo.Options(RECEIVE_BUFFER_BYTES, 0);
+                AfPacketIo.Options options = w > 1 ? base.withFanoutGroup(group) : base;
                 for (int k = 0; k < w; k++) {
                     ios[i][k][i] = track(opened, AfPacketIo.open(ifs.get(i).name(), options));
                     for (int j = 0; j < n; j++) {
