@@ -308,6 +308,7 @@ public final class FeedbackMonitor implements AutoCloseable {
 
     private void apply(ServiceKey key, Dest d, DestState ds, FeedbackSettings set, Reading r, double input, long newConns) {
         ds.statusMillis = clock.millis();
+        int previous = ds.weight;
         if (r.error() != null) {
             // Thesis 4.2.3: no answer within the interval means unreachable: weight 0, no new connections.
             if (!ds.unreachable) {
@@ -316,7 +317,7 @@ public final class FeedbackMonitor implements AutoCloseable {
             }
             ds.unreachable = true;
             ds.weight = 0;
-            ds.status = new DestStatus(d.address(), d.port(), ds.configured, 0, d.weight(), null, null, Double.NaN, newConns, -1,
+            ds.status = new DestStatus(d.address(), d.port(), ds.configured, previous, 0, d.weight(), null, null, Double.NaN, newConns, -1,
                     r.error(), 0);
             return;
         }
@@ -339,7 +340,7 @@ public final class FeedbackMonitor implements AutoCloseable {
                 sink.feedback(key, d.address(), d.port(), next);
             }
         }
-        ds.status = new DestStatus(d.address(), d.port(), ds.configured, ds.weight, d.weight(), r.sample(), metrics, aggregate,
+        ds.status = new DestStatus(d.address(), d.port(), ds.configured, previous, ds.weight, d.weight(), r.sample(), metrics, aggregate,
                 newConns, r.response().toNanos(), error, 0);
     }
 
@@ -351,7 +352,7 @@ public final class FeedbackMonitor implements AutoCloseable {
             DestStatus s = e.getValue().status;
             if (s != null) {
                 Dest d = svc == null ? null : svc.dest(s.address(), s.port());
-                out.add(new DestStatus(s.address(), s.port(), s.configuredWeight(), s.weight(), d == null ? s.effectiveWeight() : d.weight(),
+                out.add(new DestStatus(s.address(), s.port(), s.configuredWeight(), s.previousWeight(), s.weight(), d == null ? s.effectiveWeight() : d.weight(),
                         s.sample(), s.metrics(), s.aggregate(), s.newConnections(), s.responseNanos(), s.error(),
                         now - e.getValue().statusMillis));
             }

@@ -56,6 +56,7 @@ public final class SnmpCollector implements AutoCloseable {
     static final OID MEM_AVAIL_REAL = new OID("1.3.6.1.4.1.2021.4.6.0");
     static final OID HR_SYSTEM_PROCESSES = new OID("1.3.6.1.2.1.25.1.6.0");
     static final OID DSK_PERCENT = new OID("1.3.6.1.4.1.2021.9.1.9");
+    static final OID HR_PROCESSOR_FRW_ID = new OID("1.3.6.1.2.1.25.3.3.1.1");
     static final OID HR_PROCESSOR_LOAD = new OID("1.3.6.1.2.1.25.3.3.1.2");
     private static final int MAX_ROWS = 1024;
 
@@ -97,17 +98,20 @@ public final class SnmpCollector implements AutoCloseable {
         String where = "snmp " + (spec instanceof CollectorSpec.SnmpV3 ? "v3" : "v2c") + " " + address;
         List<VariableBinding> scalars = request(target, PDU.GET, where,
                 List.of(LA_LOAD_INT_1, MEM_TOTAL_REAL, MEM_AVAIL_REAL, HR_SYSTEM_PROCESSES), 0);
-        List<Long> disks = column(target, DSK_PERCENT, where);
-        List<Long> cpus = column(target, HR_PROCESSOR_LOAD, where);
+        List<Long> disks = integers(column(target, DSK_PERCENT, where));
+        // hrProcessorLoad stays empty for the agent's first minute (it averages over one), but the rows are
+        // there from the start: count them by another column.
+        int cpus = column(target, HR_PROCESSOR_FRW_ID, where).size();
+        List<Long> cpuLoad = integers(column(target, HR_PROCESSOR_LOAD, where));
         double load = number(scalars, LA_LOAD_INT_1);
         Sample s = new Sample(
                 Double.isNaN(load) ? Double.NaN : load / 100.0,
-                cpus.size(),
+                cpus,
                 disks.isEmpty() ? Double.NaN : java.util.Collections.max(disks),
                 count(scalars, MEM_TOTAL_REAL),
                 count(scalars, MEM_AVAIL_REAL),
                 count(scalars, HR_SYSTEM_PROCESSES),
-                cpus.stream().mapToLong(Long::longValue).average().orElse(Double.NaN));
+                cpuLoad.stream().mapToLong(Long::longValue).average().orElse(Double.NaN));
         if (s.empty()) {
             throw new CollectorException(where + " answered but reports none of laLoad, dskPercent, memTotalReal/memAvailReal, "
                     + "hrSystemProcesses (is the agent's view restricted? see docs/feedback.md for the snmpd.conf lines)");
@@ -210,9 +214,13 @@ public final class SnmpCollector implements AutoCloseable {
         };
     }
 
-    /** The integer values of a table column, walked with GETBULK; empty when the agent has no such rows. */
-    private List<Long> column(Target<UdpAddress> target, OID column, String where) throws CollectorException {
-        List<Long> out = new ArrayList<>();
+    private static List<Long> integers(List<Variable> vs) {
+        return vs.stream().filter(v -> v instanceof Integer32 || v instanceof UnsignedInteger32).map(Variable::toLong).toList();
+    }
+
+    /** The values of a table column, walked with GETBULK; empty when the agent has no such rows. */
+    private List<Variable> column(Target<UdpAddress> target, OID column, String where) throws CollectorException {
+        List<Variable> out = new ArrayList<>();
         OID next = column;
         while (out.size() < MAX_ROWS) {
             List<VariableBinding> vbs = request(target, PDU.GETBULK, where, List.of(next), 32);
@@ -223,7 +231,7 @@ public final class SnmpCollector implements AutoCloseable {
                 if (!vb.getOid().startsWith(column) || vb.getVariable().isException()) {
                     return out;
                 }
-                out.add(vb.getVariable().toLong());
+                out.add(vb.getVariable());
                 next = vb.getOid();
             }
         }

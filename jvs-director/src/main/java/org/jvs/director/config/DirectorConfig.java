@@ -11,10 +11,15 @@ import org.jvs.core.model.ServiceSpec;
  * in file order. Every value has been validated by the model's records; cross-checks against a running
  * balancer (duplicates, address families) happen when it is applied.
  */
-public record DirectorConfig(Path source, Settings settings, List<Service> services) {
+public record DirectorConfig(Path source, Settings settings, List<Service> services, org.jvs.feedback.FeedbackConfig feedback) {
 
     public DirectorConfig {
         services = List.copyOf(services);
+    }
+
+    /** A configuration without dynamic feedback (the {@code feedback:} section is docs/feedback.md's). */
+    public DirectorConfig(Path source, Settings settings, List<Service> services) {
+        this(source, settings, services, org.jvs.feedback.FeedbackConfig.NONE);
     }
 
     /** One service block: the spec, its real servers, and where each stands in the file (0 if unknown). */

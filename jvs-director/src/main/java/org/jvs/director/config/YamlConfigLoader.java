@@ -74,7 +74,7 @@ public final class YamlConfigLoader {
             return new DirectorConfig(file, DirectorConfig.Settings.defaults(), List.of());
         }
         Y top = new Y(file, root, "");
-        Map<String, Y> m = top.mapping(Set.of("director", "services"));
+        Map<String, Y> m = top.mapping(Set.of("director", "services", "feedback"));
         DirectorConfig.Settings settings = m.containsKey("director") ? settings(m.get("director")) : DirectorConfig.Settings.defaults();
         List<DirectorConfig.Service> services = new ArrayList<>();
         if (m.containsKey("services")) {
@@ -82,7 +82,9 @@ public final class YamlConfigLoader {
                 services.add(service(s));
             }
         }
-        return new DirectorConfig(file, settings, services);
+        // Dynamic feedback (docs/feedback.md) reads its own section.
+        var feedback = m.containsKey("feedback") ? FeedbackSection.parse(m.get("feedback"), services) : org.jvs.feedback.FeedbackConfig.NONE;
+        return new DirectorConfig(file, settings, services, feedback);
     }
 
     private static DirectorConfig.Settings settings(Y y) {
@@ -291,7 +293,7 @@ public final class YamlConfigLoader {
     }
 
     /** A YAML node with its path, so every error can say where it is. */
-    private record Y(Path file, Node node, String path) {
+    record Y(Path file, Node node, String path) {
 
         int line() {
             return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
