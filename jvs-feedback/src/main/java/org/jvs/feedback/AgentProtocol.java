@@ -67,7 +67,7 @@ public final class AgentProtocol {
         Map<String, String> v = new HashMap<>();
         for (String line : lines.subList(1, lines.size() - 1)) {
             int sp = line.indexOf(' ');
-            if (sp <= 0 || sp == line.length() - 1) {
+            if (sp <= 0 || sp == line.length() - 1 || !line.substring(0, sp).matches("[a-z][a-z0-9_]*")) {
                 throw new CollectorException(where + ": malformed line '" + printable(line) + "' (expected 'key value')");
             }
             if (v.put(line.substring(0, sp), line.substring(sp + 1)) != null) {

@@ -27,7 +27,7 @@ public final class Probe {
                     String req = "GET " + h.path() + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: jvs-feedback\r\nConnection: close\r\n\r\n";
                     byte[] answer = TcpExchange.call(to, h.timeout(), req.getBytes(StandardCharsets.US_ASCII), MAX_BODY);
                     String head = new String(answer, 0, Math.min(answer.length, 16), StandardCharsets.US_ASCII);
-                    if (!head.matches("HTTP/1\\.[01] [1-5][0-9][0-9].*")) {
+                    if (!head.matches("(?s)HTTP/1\\.[01] [1-5][0-9][0-9].*")) {
                         throw new CollectorException("probe http " + to + h.path() + ": not an HTTP answer ('"
                                 + AgentProtocol.printable(head) + "')");
                     }

@@ -188,7 +188,10 @@ public final class SnmpCollector implements AutoCloseable {
         }
         PDU r = ev == null ? null : ev.getResponse();
         if (r == null) {
-            String hint = target instanceof CommunityTarget<?> ? " (down, filtered, or a wrong community: v2c agents drop those silently)" : "";
+            // Agents drop requests with a wrong community silently, and SNMP4J drops the unauthenticated reports
+            // net-snmp sends for a wrong v3 password: both look like silence, so say so.
+            String hint = target instanceof CommunityTarget<?> ? " (down, filtered, or a wrong community: v2c agents drop those silently)"
+                    : " (down, filtered, or credentials the agent refused: unknown user or wrong password)";
             throw new CollectorException(where + ": no answer within " + target.getTimeout() + " ms × " + (target.getRetries() + 1)
                     + " tries" + hint + (ev != null && ev.getError() != null ? ": " + ev.getError().getMessage() : ""));
         }
