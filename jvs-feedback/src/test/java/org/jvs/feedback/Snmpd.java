@@ -62,7 +62,7 @@ public final class Snmpd implements AutoCloseable {
         Snmpd d = new Snmpd(pb.start(), host, port, dir);
         try {
             d.awaitAnswer();
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (Throwable e) {
             d.close();
             throw e;
         }
@@ -100,6 +100,11 @@ public final class Snmpd implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The snmpd process itself: the started process, or its deepest descendant when started through a prefix. */
+    public long agentPid() {
+        return process.descendants().reduce((a, b) -> b).map(ProcessHandle::pid).orElse(process.pid());
     }
 
     public boolean alive() {
