@@ -92,7 +92,6 @@ public final class FeedbackMonitor implements AutoCloseable {
     private final Semaphore parallel = new Semaphore(MAX_PARALLEL);
     private volatile FeedbackConfig config = FeedbackConfig.NONE;
     private ScheduledExecutorService timer;
-    private SnmpCollector snmp;
 
     public FeedbackMonitor(LoadBalancer lb, WeightSink sink, Clock clock, Sampler sampler, Prober prober) {
         this.lb = lb;
@@ -104,23 +103,39 @@ public final class FeedbackMonitor implements AutoCloseable {
 
     /** The production monitor: SNMP through one shared SNMP4J session (opened on first use), the agent, real probes. */
     public static FeedbackMonitor create(LoadBalancer lb, WeightSink sink) {
-        FeedbackMonitor[] self = new FeedbackMonitor[1];
-        self[0] = new FeedbackMonitor(lb, sink, Clock.SYSTEM, (spec, host) -> switch (spec) {
-            case CollectorSpec.Agent a -> AgentCollector.collect(a, host);
-            default -> self[0].snmp().collect(spec, host);
-        }, Probe::time);
-        return self[0];
+        return new FeedbackMonitor(lb, sink, Clock.SYSTEM, new RealSampler(), Probe::time);
     }
 
-    private synchronized SnmpCollector snmp() throws CollectorException {
-        if (snmp == null) {
-            try {
-                snmp = new SnmpCollector();
-            } catch (IOException e) {
-                throw new CollectorException("snmp: cannot open a UDP socket: " + e.getMessage(), e);
+    /** SNMP or agent by the collector's kind; the SNMP socket is opened only when some server uses SNMP. */
+    private static final class RealSampler implements Sampler, AutoCloseable {
+        private SnmpCollector snmp;
+
+        @Override
+        public Sample sample(CollectorSpec spec, String host) throws CollectorException {
+            return switch (spec) {
+                case CollectorSpec.Agent a -> AgentCollector.collect(a, host);
+                case CollectorSpec.SnmpV2c c -> snmp().collect(c, host);
+                case CollectorSpec.SnmpV3 c -> snmp().collect(c, host);
+            };
+        }
+
+        private synchronized SnmpCollector snmp() throws CollectorException {
+            if (snmp == null) {
+                try {
+                    snmp = new SnmpCollector();
+                } catch (IOException e) {
+                    throw new CollectorException("snmp: cannot open a UDP socket: " + e.getMessage(), e);
+                }
+            }
+            return snmp;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (snmp != null) {
+                snmp.close();
             }
         }
-        return snmp;
     }
 
     /** Takes a new configuration (start or reload); servers of services that lost feedback get their configured weight back. */
@@ -397,8 +412,12 @@ public final class FeedbackMonitor implements AutoCloseable {
             timer.shutdownNow();
         }
         workers.shutdownNow();
-        if (snmp != null) {
-            snmp.close();
+        if (sampler instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing the collectors: " + e.getMessage());
+            }
         }
     }
 }

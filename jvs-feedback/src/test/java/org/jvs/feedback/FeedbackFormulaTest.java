@@ -98,6 +98,20 @@ class FeedbackFormulaTest {
         assertThat(missing).containsExactly(1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
+    /** The worked example of docs/feedback.md, from raw figures to the written weight. */
+    @Test
+    void docsWorkedExample() {
+        double[] busy = FeedbackFormula.normalise(1.5, new Sample(5.0, 2, 45, 1000, 550, 100, Double.NaN), Duration.ofMillis(50), RightLoad.DEFAULT);
+        double agg = FeedbackFormula.aggregate(Coefficients.WEB, busy);
+        assertThat(agg).isCloseTo(1.20, within(1e-12));
+        assertThat(FeedbackFormula.nextWeight(10, agg, 5, 10, 10)).isEqualTo(7);
+        assertThat(FeedbackFormula.worthWriting(7, 10, 1)).isTrue();
+        double[] idle = FeedbackFormula.normalise(0.5, new Sample(0.5, 2, 45, 1000, 550, 100, Double.NaN), Duration.ofMillis(20), RightLoad.DEFAULT);
+        double aggIdle = FeedbackFormula.aggregate(Coefficients.WEB, idle);
+        assertThat(aggIdle).isCloseTo(0.335, within(1e-12));
+        assertThat(FeedbackFormula.nextWeight(10, aggIdle, 5, 10, 10)).isEqualTo(14);
+    }
+
     @Test
     void badSettingsAreRefusedWithTheirName() {
         assertThatThrownBy(() -> new Coefficients(-0.1, 0.4, 0.1, 0.1, 0.2, 0.3)).isInstanceOf(ConfigException.class)

@@ -76,10 +76,10 @@ public final class FeedbackCli {
                 Map<?, ?> m = d.get("metrics") instanceof Map<?, ?> mm ? mm : Map.of();
                 String addr = d.get("address").toString();
                 String hp = (addr.contains(":") ? "[" + addr + "]" : addr) + ":" + d.get("port");
-                b.append(String.format(Locale.ROOT, "  -> %-26s %7s %6s %6s %6s %9s %6s %6s %6s %6s %7s %8s  %s%n", hp,
+                b.append(String.format(Locale.ROOT, "  -> %-26s %7s %6s %6s %6s %9s %6s %6s %6s %6s %7s %8s  %s", hp,
                         d.get("configured_weight"), d.get("previous_weight"), d.get("weight"), d.get("effective_weight"),
                         f(d.get("aggregate")), f(m.get("input")), f(m.get("load")), f(m.get("disk")), f(m.get("memory")),
-                        f(m.get("process")), f(m.get("response")), d.get("error") == null ? "" : d.get("error")));
+                        f(m.get("process")), f(m.get("response")), d.get("error") == null ? "" : d.get("error")).stripTrailing()).append('\n');
             }
         }
         return b.toString();
