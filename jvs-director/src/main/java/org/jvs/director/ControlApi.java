@@ -39,6 +39,7 @@ final class ControlApi implements ControlServer.Handler {
                 case "POST /v1/ipvsadm" -> ipvsadm(r.body());
                 case "GET /v1/snapshot" -> Response.json(200, JsonFormat.snapshot(director.loadBalancer().snapshot(), null, true));
                 case "GET /v1/connections" -> Response.json(200, JsonFormat.connections(director.loadBalancer().connections()));
+                case "GET /v1/feedback" -> Response.json(200, director.feedback().statusJson());
                 default -> r.path().startsWith("/v1/")
                         ? Response.error(404, "no route " + route + " (see docs/api.md)")
                         : Response.error(404, "the control API lives under /v1/");

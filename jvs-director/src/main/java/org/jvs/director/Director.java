@@ -31,6 +31,7 @@ public final class Director implements AutoCloseable {
     private final DirectorConfig.Settings settings;
     private final LoadBalancer lb;
     private final WeightArbiter weights;
+    private final org.jvs.director.feedback.DirectorFeedback feedback;
     private final List<DataPlane> planes = new ArrayList<>();
     private final ScheduledExecutorService housekeeping;
     private final List<ControlServer> controls = new ArrayList<>();
@@ -56,6 +57,7 @@ public final class Director implements AutoCloseable {
         this.weights = new WeightArbiter(lb);
         var changes = ConfigApplier.apply(lb, config);
         LOG.log(Level.INFO, "configuration " + configFile + ": " + changes);
+        this.feedback = new org.jvs.director.feedback.DirectorFeedback(lb, weights, config.feedback());
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("jvs-housekeeping").unstarted(r));
         housekeeping.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         try {
@@ -121,6 +123,11 @@ public final class Director implements AutoCloseable {
         return weights;
     }
 
+    /** Dynamic feedback (thesis 4.2): its monitor and status. */
+    public org.jvs.director.feedback.DirectorFeedback feedback() {
+        return feedback;
+    }
+
     public DirectorConfig.Settings settings() {
         return settings;
     }
@@ -158,6 +165,7 @@ public final class Director implements AutoCloseable {
     public synchronized ConfigApplier.Changes reload() {
         DirectorConfig config = load(configFile);
         ConfigApplier.Changes changes = ConfigApplier.apply(lb, config);
+        feedback.configure(config.feedback());
         afterChange();
         LOG.log(Level.INFO, "reloaded " + configFile + ": " + changes);
         return changes;
@@ -200,6 +208,7 @@ public final class Director implements AutoCloseable {
             p.stop(settings.drainTimeout());
         }
         housekeeping.shutdownNow();
+        feedback.close();
         lb.close();
         LOG.log(Level.INFO, "director stopped");
     }

@@ -12,15 +12,18 @@ import org.jvs.core.model.ServiceSpec;
  * balancer (duplicates, address families) happen when it is applied.
  */
 public record DirectorConfig(Path source, Settings settings, List<Service> services,
-                             org.jvs.packet.engine.EngineConfig packet) {
+                             org.jvs.packet.engine.EngineConfig packet, org.jvs.feedback.FeedbackConfig feedback) {
 
     public DirectorConfig {
         services = List.copyOf(services);
     }
 
-    /** A configuration without a {@code packet:} section (no packet engine). */
+    /**
+     * A configuration without a {@code packet:} section (no packet engine) and without dynamic feedback (the
+     * {@code feedback:} section is docs/feedback.md's).
+     */
     public DirectorConfig(Path source, Settings settings, List<Service> services) {
-        this(source, settings, services, null);
+        this(source, settings, services, null, org.jvs.feedback.FeedbackConfig.NONE);
     }
 
     /** One service block: the spec, its real servers, and where each stands in the file (0 if unknown). */

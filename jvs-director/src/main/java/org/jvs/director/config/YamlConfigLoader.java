@@ -74,7 +74,7 @@ public final class YamlConfigLoader {
             return new DirectorConfig(file, DirectorConfig.Settings.defaults(), List.of());
         }
         Y top = new Y(file, root, "");
-        Map<String, Y> m = top.mapping(Set.of("director", "services", "packet"));
+        Map<String, Y> m = top.mapping(Set.of("director", "services", "packet", "feedback"));
         DirectorConfig.Settings settings = m.containsKey("director") ? settings(m.get("director")) : DirectorConfig.Settings.defaults();
         List<DirectorConfig.Service> services = new ArrayList<>();
         if (m.containsKey("services")) {
@@ -83,7 +83,9 @@ public final class YamlConfigLoader {
             }
         }
         var packet = PacketSectionParser.parse(file, m.get("packet"), m.get("services"), services); // packet engine: docs/packet.md
-        return new DirectorConfig(file, settings, services, packet);
+        // Dynamic feedback (docs/feedback.md) reads its own section.
+        var feedback = m.containsKey("feedback") ? FeedbackSection.parse(m.get("feedback"), services) : org.jvs.feedback.FeedbackConfig.NONE;
+        return new DirectorConfig(file, settings, services, packet, feedback);
     }
 
     private static DirectorConfig.Settings settings(Y y) {
