@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side L4 relay benchmark on loopback: JVS socket engine vs HAProxy (mode tcp) vs nginx stream.
+# Side-by-side L4 relay benchmark on loopback: JVS socket engine (epoll and io_uring) vs HAProxy (mode tcp) vs nginx stream.
 # Same three nginx backends, same wrk client, each director pinned to CPU 0 and the client and backends
 # to CPU 1. Reports requests/s (keep-alive and Connection: close), p99 latency and the director's CPU
 # use, and the ratios to HAProxy. Everything listens on 127.0.0.1 and is stopped at the end.
@@ -86,6 +86,10 @@ CONF
 
 taskset -c 0 env JVS_HOME="$HERE" "$HERE/bin/jvs" director --config "$WORK/jvs.yaml" >"$WORK/jvs.log" 2>&1 &
 PIDS+=($!)
+# The same director on Netty's io_uring transport (JVS_TRANSPORT), on its own port and control socket.
+sed -e "s|$WORK/jvs.sock|$WORK/jvs-uring.sock|" -e "s|port: 18081|port: 18084|" "$WORK/jvs.yaml" >"$WORK/jvs-uring.yaml"
+taskset -c 0 env JVS_HOME="$HERE" JVS_TRANSPORT=io_uring "$HERE/bin/jvs" director --config "$WORK/jvs-uring.yaml" >"$WORK/jvs-uring.log" 2>&1 &
+PIDS+=($!)
 taskset -c 0 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1 &
 PIDS+=($!)
 taskset -c 0 nginx -c "$WORK/nginx-stream.conf" -p "$WORK" -e "$WORK/nginx-stream.err"
@@ -97,7 +101,7 @@ wait_port() {
   done
   echo "port $1 never opened" >&2; cat "$WORK"/*.log >&2; exit 1
 }
-for p in 19001 19002 19003 18081 18082 18083; do wait_port "$p"; done
+for p in 19001 19002 19003 18081 18082 18083 18084; do wait_port "$p"; done
 
 # CPU ticks (user+system) of every process listening on a port (nginx: master and worker).
 pids_on_port() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
@@ -123,7 +127,7 @@ run() { # name port mode -> "rps p99_ms cpu_pct"
 printf '%-14s %-10s %12s %10s %8s  %s\n' director mode "requests/s" "p99 ms" "CPU %" "errors"
 declare -A R
 for mode in keepalive close; do
-  for d in jvs:18081 haproxy:18082 nginx-stream:18083; do
+  for d in jvs:18081 jvs-uring:18084 haproxy:18082 nginx-stream:18083; do
     name="${d%%:*}"; port="${d##*:}"
     read -r rps p99 cpu errs <<<"$(run "$name" "$port" "$mode")"
     R["$name.$mode"]="$rps"
@@ -133,7 +137,9 @@ for mode in keepalive close; do
 done
 echo
 for mode in keepalive close; do
-  awk -v j="${R[jvs.$mode]}" -v h="${R[haproxy.$mode]}" -v n="${R[nginx-stream.$mode]}" -v m="$mode" \
-      -v jp="${R[jvs.$mode.p99]}" -v hp="${R[haproxy.$mode.p99]}" \
-      'BEGIN {printf "%-10s JVS/HAProxy %.2f   JVS/nginx-stream %.2f   p99 JVS/HAProxy %.2f\n", m, j/h, j/n, jp/hp}'
+  for j in jvs jvs-uring; do
+    awk -v j="${R[$j.$mode]}" -v h="${R[haproxy.$mode]}" -v n="${R[nginx-stream.$mode]}" -v m="$mode" -v name="$j" \
+        -v jp="${R[$j.$mode.p99]}" -v hp="${R[haproxy.$mode.p99]}" \
+        'BEGIN {printf "%-10s %-9s /HAProxy %.2f   /nginx-stream %.2f   p99 /HAProxy %.2f\n", m, name, j/h, j/n, jp/hp}'
+  done
 done

@@ -40,6 +40,7 @@ final class ControlApi implements ControlServer.Handler {
                 case "GET /v1/snapshot" -> Response.json(200, JsonFormat.snapshot(director.loadBalancer().snapshot(), null, true, director.health().view()));
                 case "GET /v1/health" -> Response.json(200, org.jvs.director.health.HealthJson.of(director.health()));
                 case "GET /v1/connections" -> Response.json(200, JsonFormat.connections(director.loadBalancer().connections()));
+                case "GET /v1/feedback" -> Response.json(200, director.feedback().statusJson());
                 default -> r.path().startsWith("/v1/")
                         ? Response.error(404, "no route " + route + " (see docs/api.md)")
                         : Response.error(404, "the control API lives under /v1/");

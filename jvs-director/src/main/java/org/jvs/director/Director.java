@@ -32,6 +32,7 @@ public final class Director implements AutoCloseable {
     private final LoadBalancer lb;
     private final WeightArbiter weights;
     private final org.jvs.director.health.DirectorHealth health;
+    private final org.jvs.director.feedback.DirectorFeedback feedback;
     private final List<DataPlane> planes = new ArrayList<>();
     private final ScheduledExecutorService housekeeping;
     private final List<ControlServer> controls = new ArrayList<>();
@@ -59,11 +60,15 @@ public final class Director implements AutoCloseable {
         var changes = ConfigApplier.apply(lb, health.shape(config));
         health.applied();
         LOG.log(Level.INFO, "configuration " + configFile + ": " + changes);
+        this.feedback = new org.jvs.director.feedback.DirectorFeedback(lb, weights, config.feedback());
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("jvs-housekeeping").unstarted(r));
         housekeeping.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         try {
             for (Function<Director, DataPlane> f : planeFactories) {
                 DataPlane p = f.apply(this);
+                if (p == null) {
+                    continue; // a plane this configuration does not ask for
+                }
                 planes.add(p);
                 p.sync();
             }
@@ -126,6 +131,11 @@ public final class Director implements AutoCloseable {
         return health;
     }
 
+    /** Dynamic feedback (thesis 4.2): its monitor and status. */
+    public org.jvs.director.feedback.DirectorFeedback feedback() {
+        return feedback;
+    }
+
     public DirectorConfig.Settings settings() {
         return settings;
     }
@@ -164,6 +174,7 @@ public final class Director implements AutoCloseable {
         DirectorConfig config = load(configFile);
         ConfigApplier.validate(config); // the whole file, before health checks leave servers out of it
         ConfigApplier.Changes changes = ConfigApplier.apply(lb, health.shape(config));
+        feedback.configure(config.feedback());
         afterChange();
         health.applied();
         LOG.log(Level.INFO, "reloaded " + configFile + ": " + changes);
@@ -210,6 +221,7 @@ public final class Director implements AutoCloseable {
             p.stop(settings.drainTimeout());
         }
         housekeeping.shutdownNow();
+        feedback.close();
         lb.close();
         LOG.log(Level.INFO, "director stopped");
     }

@@ -23,7 +23,9 @@ public final class DirectorMain {
         Logging.configure();
         Path config = null;
         Path socket = null;
-        for (int i = 0; i < args.length; i++) {
+        // "java -jar jvs.jar director --config X" runs the same as bin/jvs director (the jar's main is this class)
+        int first = args.length > 0 && args[0].equals("director") ? 1 : 0;
+        for (int i = first; i < args.length; i++) {
             switch (args[i]) {
                 case "--config", "-c" -> config = Path.of(value(args, ++i, "--config"));
                 case "--socket" -> socket = Path.of(value(args, ++i, "--socket"));
@@ -47,6 +49,7 @@ public final class DirectorMain {
     static List<Function<Director, DataPlane>> defaultPlanes() {
         List<Function<Director, DataPlane>> planes = new ArrayList<>();
         planes.add(SocketPlane::new);
+        planes.add(PacketPlane::ifConfigured); // only with a packet: section (docs/packet.md)
         return planes;
     }
 

@@ -28,6 +28,9 @@ public final class JvsadmMain {
     }
 
     static int run(List<String> argv, Path socket, java.io.InputStream stdin, PrintStream out, PrintStream err) {
+        if (org.jvs.director.feedback.FeedbackCli.wants(argv)) {
+            return org.jvs.director.feedback.FeedbackCli.run(argv, socket, out, err);
+        }
         StringBuilder body = new StringBuilder("{\"argv\":[");
         body.append(argv.stream().map(Json::quote).collect(Collectors.joining(",")));
         body.append(']');

@@ -89,6 +89,14 @@ public final class AfPacketIo implements PacketIo {
             JAVA_INT.withName("msg_len"),                                         // unsigned int
             MemoryLayout.paddingLayout(4));
 
+    static final int SO_ATTACH_FILTER = 26;
+
+    /** {@code struct sock_fprog} (linux/filter.h), 16 bytes: length and address of a classic BPF program. */
+    static final StructLayout SOCK_FPROG = MemoryLayout.structLayout(
+            JAVA_SHORT.withName("len"),                                           // unsigned short
+            MemoryLayout.paddingLayout(6),
+            ADDRESS.withName("filter"));                                          // struct sock_filter *
+
     /** {@code struct pollfd} (poll.h), 8 bytes. */
     static final StructLayout POLLFD = MemoryLayout.structLayout(
             JAVA_INT.withName("fd"),
@@ -149,7 +157,7 @@ public final class AfPacketIo implements PacketIo {
     private long sent;
     private long truncated;
 
-    private AfPacketIo(String interfaceName, Options options) {
+    private AfPacketIo(String interfaceName, Options options, boolean receives) {
         this.interfaceName = interfaceName;
         this.arena = Arena.ofShared();
         boolean ok = false;
@@ -181,7 +189,7 @@ public final class AfPacketIo implements PacketIo {
             if (options.sendBufferBytes() > 0) {
                 setBuffer(SO_SNDBUFFORCE, SO_SNDBUF, options.sendBufferBytes(), "send");
             }
-            bind();
+            bind(receives ? ETH_P_ALL : 0);
             // After bind: the kernel only lets a bound (running) socket join a fanout group.
             if (options.fanoutGroup() >= 0
                     && !setIntOption(SOL_PACKET, PACKET_FANOUT, options.fanoutGroup() | PACKET_FANOUT_HASH << 16)) {
@@ -215,13 +223,27 @@ public final class AfPacketIo implements PacketIo {
     }
 
     public static AfPacketIo open(String interfaceName, Options options) {
+        checkName(interfaceName);
+        return new AfPacketIo(interfaceName, options, true);
+    }
+
+    /**
+     * A socket that only sends on {@code interfaceName}: bound with protocol 0, so the kernel queues no
+     * received frame to it (an {@code ETH_P_ALL} socket that nobody reads would still be handed a copy of every
+     * frame). For a worker that forwards out of an interface another worker reads.
+     */
+    public static AfPacketIo openTransmitOnly(String interfaceName) {
+        checkName(interfaceName);
+        return new AfPacketIo(interfaceName, Options.DEFAULTS, false);
+    }
+
+    private static void checkName(String interfaceName) {
         if (interfaceName == null || interfaceName.isEmpty()
                 || interfaceName.getBytes(StandardCharsets.UTF_8).length >= IFNAMSIZ
                 || interfaceName.indexOf('/') >= 0 || interfaceName.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("bad network interface name '" + interfaceName
                     + "': 1 to " + (IFNAMSIZ - 1) + " bytes, no '/' and no white space");
         }
-        return new AfPacketIo(interfaceName, options);
     }
 
     private int interfaceIndex(String name) throws Throwable {
@@ -235,11 +257,12 @@ public final class AfPacketIo implements PacketIo {
         return index;
     }
 
-    private void bind() throws Throwable {
+    /** Binds to the interface; {@code protocol} 0 receives nothing, {@code ETH_P_ALL} everything. */
+    private void bind(int protocol) throws Throwable {
         MemorySegment sll = arena.allocate(SOCKADDR_LL);
         sll.set(JAVA_SHORT, SOCKADDR_LL.byteOffset(groupElement("sll_family")), (short) AF_PACKET);
         sll.set(JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN),
-                SOCKADDR_LL.byteOffset(groupElement("sll_protocol")), (short) ETH_P_ALL);
+                SOCKADDR_LL.byteOffset(groupElement("sll_protocol")), (short) protocol);
         sll.set(JAVA_INT, SOCKADDR_LL.byteOffset(groupElement("sll_ifindex")), ifindex);
         int r = (int) Libc.BIND.invokeExact(capture, fd, sll, (int) SOCKADDR_LL.byteSize());
         if (r != 0) {
@@ -264,6 +287,38 @@ public final class AfPacketIo implements PacketIo {
         }
     }
 
+    /**
+     * Attaches (or replaces, atomically) a classic BPF filter: from now on the kernel queues to this socket only
+     * the frames the program accepts. Safe while another thread receives on the socket: the call uses memory of
+     * its own, and the kernel swaps programs under its own lock.
+     */
+    public void attachFilter(SocketFilter filter) {
+        checkOpen();
+        long[] program = filter.instructions();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment insns = call.allocate(8L * program.length, 8);
+            for (int i = 0; i < program.length; i++) {
+                long in = program[i];
+                insns.set(JAVA_SHORT, i * 8L, (short) (in >>> 48));          // code
+                insns.set(JAVA_BYTE, i * 8L + 2, (byte) (in >>> 40));        // jt
+                insns.set(JAVA_BYTE, i * 8L + 3, (byte) (in >>> 32));        // jf
+                insns.set(JAVA_INT, i * 8L + 4, (int) in);                   // k
+            }
+            MemorySegment fprog = call.allocate(SOCK_FPROG);                   // struct sock_fprog
+            fprog.set(JAVA_SHORT, SOCK_FPROG.byteOffset(groupElement("len")), (short) program.length);
+            fprog.set(ADDRESS, SOCK_FPROG.byteOffset(groupElement("filter")), insns);
+            MemorySegment state = Libc.allocateCapture(call);
+            int r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, (int) SOCK_FPROG.byteSize());
+            if (r != 0) {
+                throw Libc.failure("socket filter on " + interfaceName, Libc.errno(state), null);
+            }
+        } catch (PacketIoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("socket filter on " + interfaceName + " failed", t);
+        }
+    }
+
     /** Receives without waiting: 0 when nothing is queued. */
     @Override
     public int receive(PacketBatch batch) {
@@ -275,6 +330,7 @@ public final class AfPacketIo implements PacketIo {
      * to arrive and then takes what is there. Returns the count, 0 on timeout or when a signal interrupted the
      * wait. Allocates nothing.
      */
+    @Override
     public int receive(PacketBatch batch, int timeoutMillis) {
         checkOpen();
         rx.bind(batch);

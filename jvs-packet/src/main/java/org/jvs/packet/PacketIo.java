@@ -14,6 +14,15 @@ public interface PacketIo extends AutoCloseable {
     int receive(PacketBatch batch);
 
     /**
+     * As {@link #receive(PacketBatch)}, but when nothing is waiting, waits up to {@code timeoutMillis} for a
+     * frame (so an idle worker sleeps in the kernel instead of spinning). Implementations that cannot wait
+     * return at once.
+     */
+    default int receive(PacketBatch batch, int timeoutMillis) {
+        return receive(batch);
+    }
+
+    /**
      * Sends frames {@code 0 .. batch.count() - 1} in order and returns how many were accepted; the rest were
      * not sent (the transmit queue is full) and may be retried or dropped by the caller.
      */

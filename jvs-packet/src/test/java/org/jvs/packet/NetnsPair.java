@@ -1,21 +1,14 @@
 package org.jvs.packet;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import org.jvs.testkit.netns.Netns;
 
 /**
  * Two network namespaces of its own, {@code jvs-XXXXXX-a} and {@code -b}, joined by a veth pair
@@ -25,27 +18,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code finally}/{@code @AfterEach} whatever happened.
  *
  * <p>A Java thread cannot be moved between namespaces safely, but a socket belongs to the namespace of the
- * thread that created it and stays there. {@link #inNamespace} therefore starts a fresh platform thread,
- * moves that thread alone into the namespace with {@code setns(2)}, runs the code (typically
- * {@link AfPacketIo#open}) and lets the thread end; the socket it returns is then used from any thread.
+ * thread that created it and stays there. {@link #inNamespace} therefore runs the code (typically
+ * {@link AfPacketIo#open}) on a throwaway thread moved into the namespace with {@code setns(2)} (the test
+ * kit's {@link Netns}); the socket it returns is then used from any thread.
  * Needs root (CAP_SYS_ADMIN for setns, CAP_NET_ADMIN for ip, CAP_NET_RAW for the sockets).
  */
-final class NetnsPair implements AutoCloseable {
-    private static final int O_RDONLY = 0;
-    private static final int O_CLOEXEC = 0x80000;
-    private static final int CLONE_NEWNET = 0x40000000;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle OPEN = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("open").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.captureCallState("errno"),
-            Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle SETNS = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("setns").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"));
-    private static final MethodHandle CLOSE = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-
+public final class NetnsPair implements AutoCloseable {
     final String nsA;
     final String nsB;
     final String ifA;
@@ -80,60 +58,12 @@ final class NetnsPair implements AutoCloseable {
     }
 
     /** Runs {@code body} on a new thread that has entered namespace {@code ns}; the thread ends afterwards. */
-    static <T> T inNamespace(String ns, Callable<T> body) {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().name("netns-" + ns).unstarted(() -> {
-            try {
-                enter(ns);
-                result.set(body.call());
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        t.start();
-        try {
-            t.join(TimeUnit.SECONDS.toMillis(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        if (t.isAlive()) {
-            throw new IllegalStateException("code in namespace " + ns + " did not finish in 30 s");
-        }
-        Throwable e = failure.get();
-        if (e instanceof RuntimeException r) {
-            throw r;
-        }
-        if (e instanceof Error r) {
-            throw r;
-        }
-        if (e != null) {
-            throw new IllegalStateException(e);
-        }
-        return result.get();
-    }
-
-    private static void enter(String ns) throws Throwable {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(Linker.Option.captureStateLayout());
-            int fd = (int) OPEN.invokeExact(capture, arena.allocateFrom("/run/netns/" + ns), O_RDONLY | O_CLOEXEC);
-            if (fd < 0) {
-                throw new IllegalStateException("open /run/netns/" + ns + ": " + Libc.strerror(Libc.errno(capture)));
-            }
-            try {
-                int r = (int) SETNS.invokeExact(capture, fd, CLONE_NEWNET);
-                if (r != 0) {
-                    throw new IllegalStateException("setns " + ns + ": " + Libc.strerror(Libc.errno(capture)));
-                }
-            } finally {
-                int ignored = (int) CLOSE.invokeExact(fd);
-            }
-        }
+    public static <T> T inNamespace(String ns, Callable<T> body) {
+        return Netns.call(ns, Duration.ofSeconds(30), body);
     }
 
     /** Runs {@code ip args...}, at most 20 s; throws with its output when it fails. */
-    static String ip(String... args) {
+    public static String ip(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("ip");
         cmd.addAll(List.of(args));
@@ -158,7 +88,7 @@ final class NetnsPair implements AutoCloseable {
     }
 
     /** The MAC address of {@code ifname} in {@code ns}, as the low 48 bits of a long. */
-    static long mac(String ns, String ifname) {
+    public static long mac(String ns, String ifname) {
         String out = ip("-n", ns, "-o", "link", "show", ifname);
         int i = out.indexOf("link/ether ");
         return Long.parseLong(out.substring(i + 11, i + 28).replace(":", ""), 16);

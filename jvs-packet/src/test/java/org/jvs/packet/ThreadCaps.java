@@ -15,11 +15,11 @@ import java.lang.invoke.MethodHandle;
  * {@code CAP_NET_RAW} from the effective set of a throwaway thread (it stays permitted, so it could be
  * raised again), try, let the thread end.
  */
-final class ThreadCaps {
+public final class ThreadCaps {
     private ThreadCaps() {
     }
 
-    static final int CAP_NET_RAW = 13;
+    public static final int CAP_NET_RAW = 13;
     private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -35,7 +35,7 @@ final class ThreadCaps {
      * {@code struct __user_cap_header_struct { u32 version; int pid; }} (pid 0: this thread) and two
      * {@code struct __user_cap_data_struct { u32 effective, permitted, inheritable; }}.
      */
-    static void dropEffective(int cap) {
+    public static void dropEffective(int cap) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(Linker.Option.captureStateLayout());
             MemorySegment header = arena.allocate(8);

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.EpollChannelOption;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,13 +47,16 @@ public final class SocketEngine implements AutoCloseable {
      * @param ioThreads            event loops; 0 = one per available processor
      * @param writeBufferLowWater  a side's queue below which reading from the other side resumes (bytes)
      * @param writeBufferHighWater a side's queue above which reading from the other side stops (bytes)
-     * @param nativeTransport      use epoll when the platform has it (else NIO)
-     * @param freebind             bind VIPs not (yet) on this host (IP_FREEBIND, epoll only): for a backup
+     * @param transport            "epoll" (default, when the platform has it), "io_uring" (when the kernel allows
+     *                             it, else epoll) or "nio" (the JDK's, everywhere); the default can be changed
+     *                             with the environment variable JVS_TRANSPORT
+     * @param freebind             bind VIPs not (yet) on this host (IP_FREEBIND, epoll and io_uring): for a backup
      *                             director that must listen before a failover gives it the VIP
      */
     public record Options(Duration connectTimeout, int ioThreads, int writeBufferLowWater, int writeBufferHighWater,
-                          boolean nativeTransport, boolean freebind) {
-        public static final Options DEFAULT = new Options(Duration.ofSeconds(5), 0, 32 * 1024, 64 * 1024, true, false);
+                          String transport, boolean freebind) {
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(5), 0, 32 * 1024, 64 * 1024,
+                System.getenv().getOrDefault("JVS_TRANSPORT", "epoll"), false);
 
         public Options {
             if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
@@ -67,26 +69,32 @@ public final class SocketEngine implements AutoCloseable {
                 throw new IllegalArgumentException("write buffer water marks must satisfy 0 < low <= high, got "
                         + writeBufferLowWater + ", " + writeBufferHighWater);
             }
+            Transport.kind(transport);
         }
 
         public Options withConnectTimeout(Duration d) {
-            return new Options(d, ioThreads, writeBufferLowWater, writeBufferHighWater, nativeTransport, freebind);
+            return new Options(d, ioThreads, writeBufferLowWater, writeBufferHighWater, transport, freebind);
         }
 
         public Options withIoThreads(int n) {
-            return new Options(connectTimeout, n, writeBufferLowWater, writeBufferHighWater, nativeTransport, freebind);
+            return new Options(connectTimeout, n, writeBufferLowWater, writeBufferHighWater, transport, freebind);
         }
 
         public Options withWriteBufferWaterMark(int low, int high) {
-            return new Options(connectTimeout, ioThreads, low, high, nativeTransport, freebind);
+            return new Options(connectTimeout, ioThreads, low, high, transport, freebind);
         }
 
+        /** true: epoll (or io_uring, if that was the choice); false: the JDK's NIO. */
         public Options withNativeTransport(boolean on) {
-            return new Options(connectTimeout, ioThreads, writeBufferLowWater, writeBufferHighWater, on, freebind);
+            return withTransport(on ? (transport.equals("nio") ? "epoll" : transport) : "nio");
+        }
+
+        public Options withTransport(String t) {
+            return new Options(connectTimeout, ioThreads, writeBufferLowWater, writeBufferHighWater, t, freebind);
         }
 
         public Options withFreebind(boolean on) {
-            return new Options(connectTimeout, ioThreads, writeBufferLowWater, writeBufferHighWater, nativeTransport, on);
+            return new Options(connectTimeout, ioThreads, writeBufferLowWater, writeBufferHighWater, transport, on);
         }
     }
 
@@ -130,7 +138,7 @@ public final class SocketEngine implements AutoCloseable {
     public SocketEngine(LoadBalancer lb, Options options) {
         this.lb = lb;
         this.options = options;
-        this.transport = Transport.choose(options.nativeTransport());
+        this.transport = Transport.choose(options.transport());
         this.waterMark = new WriteBufferWaterMark(options.writeBufferLowWater(), options.writeBufferHighWater());
     }
 
@@ -246,8 +254,8 @@ public final class SocketEngine implements AutoCloseable {
                             ch.pipeline().addLast(r.frontHandler);
                         }
                     });
-            if (transport.epoll() && options.freebind()) {
-                sb.option(EpollChannelOption.IP_FREEBIND, true);
+            if (options.freebind() && transport.freebindOption() != null) {
+                sb.option(transport.freebindOption(), true);
             }
             ChannelFuture f = sb.bind(at);
             await(f, timeout, key);
@@ -259,8 +267,8 @@ public final class SocketEngine implements AutoCloseable {
                 .channelFactory(transport.datagramChannel(key.v6()))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(handler);
-        if (transport.epoll() && options.freebind()) {
-            b.option(EpollChannelOption.IP_FREEBIND, true);
+        if (options.freebind() && transport.freebindOption() != null) {
+            b.option(transport.freebindOption(), true);
         }
         ChannelFuture f = b.bind(at);
         await(f, timeout, key);

@@ -217,6 +217,8 @@ class TcpRelayTest extends EngineFixture {
             assertThat(d.activeConns()).isEqualTo(1);
             assertThat(d.inactiveConns()).isZero();
             assertThat(lb.connections()).extracting(ConnEntry::state).containsExactly("ESTABLISHED");
+            // IPv4 clients stay IPv4 whatever the transport (a dual-stack socket would say ::ffff:127.0.0.1).
+            assertThat(lb.connections()).extracting(ConnEntry::client).containsExactly(org.jvs.core.model.IpAddr.parse("127.0.0.1"));
             var totals = d.stats().totals();
             assertThat(totals.conns()).isEqualTo(1);
             assertThat(totals.inBytes()).isGreaterThan(20);

@@ -7,20 +7,31 @@ import org.jvs.core.model.DestSpec;
 import org.jvs.core.model.ServiceSpec;
 
 /**
- * A whole director configuration as read from a file: settings, and the services with their real servers
- * in file order. Every value has been validated by the model's records; cross-checks against a running
+ * A whole director configuration as read from a file: settings, the services with their real servers
+ * in file order, and the packet engine's interfaces ({@code packet}, null when the file has no such section). Every value has been validated by the model's records; cross-checks against a running
  * balancer (duplicates, address families) happen when it is applied.
  */
-public record DirectorConfig(Path source, Settings settings, List<Service> services, org.jvs.health.HealthConfig health) {
+public record DirectorConfig(Path source, Settings settings, List<Service> services,
+                             org.jvs.packet.engine.EngineConfig packet, org.jvs.feedback.FeedbackConfig feedback,
+                             org.jvs.health.HealthConfig health) {
 
     public DirectorConfig {
         services = List.copyOf(services);
         health = health == null ? org.jvs.health.HealthConfig.NONE : health;
     }
 
-    /** A configuration without health checks (ipvsadm rules, tests). */
+    /** A configuration without health checks (docs/health.md). */
+    public DirectorConfig(Path source, Settings settings, List<Service> services,
+                          org.jvs.packet.engine.EngineConfig packet, org.jvs.feedback.FeedbackConfig feedback) {
+        this(source, settings, services, packet, feedback, null);
+    }
+
+    /**
+     * A configuration without a {@code packet:} section (no packet engine) and without dynamic feedback (the
+     * {@code feedback:} section is docs/feedback.md's).
+     */
     public DirectorConfig(Path source, Settings settings, List<Service> services) {
-        this(source, settings, services, null);
+        this(source, settings, services, null, org.jvs.feedback.FeedbackConfig.NONE, null);
     }
 
     /** One service block: the spec, its real servers, and where each stands in the file (0 if unknown). */

@@ -93,6 +93,7 @@ public final class RulesConfigLoader {
         for (Block b : services.values()) {
             out.add(new DirectorConfig.Service(null, b.spec(), b.dests(), b.line(), b.lines()));
         }
+        PacketSectionParser.check(file, out); // rules files have no packet: section (docs/packet.md)
         DirectorConfig.Settings s = new DirectorConfig.Settings(d.controlSocket(), null, null, d.connTableSize(), d.connTableSizeV6(),
                 tcp, fin, udp, d.expireNodestConn(), d.expireQuiescentTemplate(), d.drainTimeout(), d.connectTimeout());
         return new DirectorConfig(file, s, out);

@@ -74,7 +74,7 @@ public final class YamlConfigLoader {
             return new DirectorConfig(file, DirectorConfig.Settings.defaults(), List.of());
         }
         Y top = new Y(file, root, "");
-        Map<String, Y> m = top.mapping(Set.of("director", "services"));
+        Map<String, Y> m = top.mapping(Set.of("director", "services", "packet", "feedback"));
         DirectorConfig.Settings settings = m.containsKey("director") ? settings(m.get("director")) : DirectorConfig.Settings.defaults();
         List<DirectorConfig.Service> services = new ArrayList<>();
         if (m.containsKey("services")) {
@@ -82,7 +82,11 @@ public final class YamlConfigLoader {
                 services.add(service(s));
             }
         }
-        return new DirectorConfig(file, settings, services, HealthYaml.parse(m.get("director"), m.get("services"), services));
+        var packet = PacketSectionParser.parse(file, m.get("packet"), m.get("services"), services); // packet engine: docs/packet.md
+        // Dynamic feedback (docs/feedback.md) reads its own section.
+        var feedback = m.containsKey("feedback") ? FeedbackSection.parse(m.get("feedback"), services) : org.jvs.feedback.FeedbackConfig.NONE;
+        var health = HealthYaml.parse(m.get("director"), m.get("services"), services); // health checks: docs/health.md
+        return new DirectorConfig(file, settings, services, packet, feedback, health);
     }
 
     private static DirectorConfig.Settings settings(Y y) {

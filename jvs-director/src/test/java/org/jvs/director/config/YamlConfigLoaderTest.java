@@ -64,6 +64,8 @@ class YamlConfigLoaderTest {
                     scheduler: rr
                     one_packet: true
                     persistence: 60
+                packet:
+                  interfaces: [{name: eth0, role: both}]
                 """);
         var st = c.settings();
         assertThat(st.controlSocket()).isEqualTo(Path.of("/tmp/jvs-test/jvs.sock"));
@@ -165,6 +167,8 @@ class YamlConfigLoaderTest {
                 services:
                   - {address: 127.0.0.1, port: 8080, real_servers: [{address: 127.0.0.1, port: 8081}]}
                   - {address: 10.0.0.1, port: 80, engine: packet, real_servers: [{address: 10.0.0.2, port: 8080}]}
+                packet:
+                  interfaces: [{name: eth0, role: both}]
                 """);
         assertThat(c.services().get(0).dests().get(0).method()).isEqualTo(ForwardingMethod.NAT);
         assertThat(c.services().get(1).dests().get(0).method()).isEqualTo(ForwardingMethod.DIRECT_ROUTE);

@@ -1,13 +1,13 @@
 package org.jvs.packet.engine;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import org.jvs.core.Decision;
 import org.jvs.core.Dest;
 import org.jvs.core.LoadBalancer;
 import org.jvs.core.conn.ConnTable;
 import org.jvs.core.model.ForwardingMethod;
 import org.jvs.core.sched.Flow;
+import org.jvs.core.time.Clock;
 import org.jvs.packet.ArpPacket;
 import org.jvs.packet.EthernetFrame;
 import org.jvs.packet.Flows;
@@ -18,50 +18,71 @@ import org.jvs.packet.PacketIo;
 import org.jvs.packet.Rewrite;
 
 /**
- * One packet-engine worker, IPv4 only (first slice of the engine): {@link #poll} receives one batch from a
- * {@link PacketIo}, decides every frame with the {@link LoadBalancer} and sends what it forwards as one
- * output batch. Nothing is allocated per packet: the flyweights, the {@link Flow}, the {@link Decision} and
- * both batches are the worker's own and reused.
+ * One packet-engine worker, IPv4: it reads one interface (its "own" {@link Link}) and may send on every link of
+ * the engine. {@link #poll} receives one batch, decides every frame and sends what it forwards, one output
+ * batch per link. Nothing is allocated per packet: the flyweights, the {@link Flow}, the {@link Decision} and
+ * the batches are the worker's own and reused.
  *
  * <ul>
- *   <li>IPv4 TCP/UDP to our MAC: {@link LoadBalancer#inbound}. ACCEPT with VS/DR rewrites the Ethernet
- *       addresses only (destination: the real server's MAC from the {@link NeighbourTable}, source: ours);
- *       with VS/NAT it also rewrites destination address and port ({@link Rewrite#dnatV4}; a real-server port
- *       0 keeps the service port). NOT_OURS then tries {@link LoadBalancer#outbound}: a reply from a VS/NAT
- *       real server gets its source rewritten back to VIP:vport (from the connection table) and goes to the
- *       configured gateway MAC. Anything else that is not ours is "passed" (left to the host: not sent).</li>
- *   <li>ARP requests for a configured VIP are answered with our MAC.</li>
- *   <li>Everything else is passed or dropped, each reason counted. A malformed frame is dropped and counted;
- *       no input makes the worker throw.</li>
+ *   <li>IPv4 TCP/UDP to our MAC for a packet-engine service ({@link OwnedServices}): {@link LoadBalancer#inbound}.
+ *       ACCEPT with VS/DR rewrites the Ethernet addresses only, and goes out of the link whose connected subnet
+ *       holds the real server; with VS/NAT it also rewrites destination address and port ({@link Rewrite#dnatV4};
+ *       a real-server port 0 keeps the service port) and goes toward the real server (on a connected subnet, or
+ *       through the gateway).</li>
+ *   <li>From a VS/NAT real server's address and port: {@link LoadBalancer#outbound}; a reply of a known connection
+ *       gets its source rewritten back to VIP:vport and goes toward the client: the client itself when it is on a
+ *       connected subnet, else the gateway.</li>
+ *   <li>Next hops come from each link's {@link NeighbourTable}; on a miss the worker sends the ARP request itself
+ *       (the table rate-limits per address) and drops the packet, counted, as the kernel does while it resolves.
+ *       ARP traffic seen on the link teaches the table; ARP requests for a VIP are answered on a link facing
+ *       clients.</li>
+ *   <li>Everything else is the kernel's ("passed": not sent, the kernel has its own copy since AF_PACKET is a
+ *       tap) or dropped, each reason counted. A malformed frame never makes the worker throw.</li>
  * </ul>
  *
- * <p>Not yet: IPv6, fragments (not transmitted, counted in {@link #fragments()}), ICMP errors, VS/TUN, FullNAT,
- * TTL handling, resolving neighbours by ARP, a next hop per client. Confined to one thread; the counters are
- * plain fields, read them from that thread (or after it stopped).
+ * <p>TTL: inbound frames keep it (IPVS handles them on the way in, before any routing); VS/NAT replies are
+ * routed, so they lose one, and one arriving with TTL 1 is dropped.
+ *
+ * <p>Not yet: IPv6, fragments (counted in {@link #fragments()}, not sent), ICMP errors, VS/TUN, FullNAT. Confined to one thread; the counters are plain fields, exact from that thread, approximate from
+ * others.
  */
 public final class PacketWorker {
     private static final long MULTICAST_BIT = 0x0100_0000_0000L;
 
     private final LoadBalancer lb;
     private final ConnTable conns4;
-    private final NeighbourTable neighbours;
-    private final long ownMac;
-    private final long gatewayMac;
-    private final int[] vips;
+    private final Link[] links;
+    private final int self;
+    private final Link own;
+    private final OwnedServices owned;
+    private final int gateway;
+    private final int gatewayLink;
+    private final Clock clock;
+    private final PacketIo[] ios;
 
     private final PacketBatch in;
-    private final PacketBatch out;
+    private final PacketBatch[] out;
     private final EthernetFrame eth = new EthernetFrame();
     private final Ipv4Header ip = new Ipv4Header();
     private final ArpPacket arp = new ArpPacket();
+    private final ArpFrames arpOut = new ArpFrames();
     private final Flow flow = new Flow();
     private final Decision decision = new Decision();
+
+    /** Per batch: the time, and the services snapshot. */
+    private long now;
+    private OwnedServices.Snapshot services = OwnedServices.Snapshot.EMPTY;
+    /** Result of {@link #route}: the link to send on and the next hop's address. */
+    private int routeLink;
+    private int routeHop;
 
     private long received;
     private long forwardedDr;
     private long forwardedNat;
     private long natReplies;
     private long arpReplies;
+    private long arpRequests;
+    private long learned;
     private long passed;
     private long fragments;
     private long malformed;
@@ -69,45 +90,81 @@ public final class PacketWorker {
     private long dropVerdict;
     private long noConn;
     private long noNeighbour;
+    private long noRoute;
+    private long ttlExpired;
     private long unsupportedMethod;
     private long txFull;
 
     /**
-     * @param ownMac     the engine's MAC (low 48 bits): source of every frame it sends, and the destination
-     *                   IPv4 frames must carry to be handled
-     * @param gatewayMac where VS/NAT replies go (the client side's next hop)
-     * @param vips       the IPv4 addresses to answer ARP for
-     * @param batchSize  frames per batch
-     * @param frameSize  largest frame
+     * @param links     the engine's links, shared by all workers
+     * @param self      index of the link this worker receives from
+     * @param gateway   IPv4 next hop for addresses on no connected subnet, 0 for none
+     * @param ios       one per link: where frames for that link are sent; {@code ios[self]} is also received from
+     * @param batchSize frames per batch
+     * @param frameSize largest frame
      */
-    public PacketWorker(LoadBalancer lb, NeighbourTable neighbours, long ownMac, long gatewayMac, int[] vips,
-                        int batchSize, int frameSize) {
+    public PacketWorker(LoadBalancer lb, Link[] links, int self, OwnedServices owned, int gateway, Clock clock,
+                        PacketIo[] ios, int batchSize, int frameSize) {
+        if (links.length != ios.length || self < 0 || self >= links.length) {
+            throw new IllegalArgumentException("one PacketIo per link, and self among them");
+        }
         this.lb = lb;
         this.conns4 = lb.connTable(false);
-        this.neighbours = neighbours;
-        this.ownMac = ownMac;
-        this.gatewayMac = gatewayMac;
-        this.vips = vips.clone();
-        Arrays.sort(this.vips);
+        this.links = links.clone();
+        this.self = self;
+        this.own = links[self];
+        this.owned = owned;
+        this.gateway = gateway;
+        this.gatewayLink = connectedLink(this.links, gateway);
+        this.clock = clock;
+        this.ios = ios.clone();
         this.in = new PacketBatch(batchSize, frameSize);
-        this.out = new PacketBatch(batchSize, frameSize);
+        this.out = new PacketBatch[links.length];
+        for (int k = 0; k < links.length; k++) {
+            out[k] = new PacketBatch(batchSize * 2, frameSize); // room for an ARP request per forwarded frame
+        }
     }
 
-    /** Receives one batch from {@code io}, handles it and sends the output; returns the frames received. */
-    public int poll(PacketIo io) {
-        int n = io.receive(in);
+    /** The index of the link whose connected subnet holds {@code address}, or -1. */
+    static int connectedLink(Link[] links, int address) {
+        if (address == 0) {
+            return -1;
+        }
+        for (int k = 0; k < links.length; k++) {
+            if (links[k].connected(address)) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** Receives one batch without waiting, handles it and sends the output; returns the frames received. */
+    public int poll() {
+        return poll(0);
+    }
+
+    /** As {@link #poll()}, but when nothing is waiting, waits up to {@code timeoutMillis} for a frame. */
+    public int poll(int timeoutMillis) {
+        int n = ios[self].receive(in, timeoutMillis);
         if (n == 0) {
             return 0;
         }
-        out.clear();
+        now = clock.millis();
+        services = owned.current();
+        for (PacketBatch b : out) {
+            b.clear();
+        }
         MemorySegment seg = in.segment();
         for (int i = 0; i < n; i++) {
             handle(seg, in.offset(i), in.length(i));
         }
         received += n;
-        if (out.count() > 0) {
-            int sent = io.send(out);
-            txFull += out.count() - sent;
+        for (int k = 0; k < out.length; k++) {
+            PacketBatch b = out[k];
+            if (b.count() > 0) {
+                int sent = ios[k].send(b);
+                txFull += b.count() - sent;
+            }
         }
         return n;
     }
@@ -121,7 +178,7 @@ public final class PacketWorker {
         int type = eth.etherType();
         if (type == EthernetFrame.TYPE_ARP) {
             handleArp(seg, offset);
-        } else if (type == EthernetFrame.TYPE_IPV4 && eth.destination() == ownMac) {
+        } else if (type == EthernetFrame.TYPE_IPV4 && eth.destination() == own.mac()) {
             handleIpv4(seg, offset, length);
         } else {
             passed++;
@@ -130,7 +187,7 @@ public final class PacketWorker {
 
     private void handleArp(MemorySegment seg, long offset) {
         long dst = eth.destination();
-        if (dst != EthernetFrame.BROADCAST && dst != ownMac) {
+        if (dst != EthernetFrame.BROADCAST && dst != own.mac()) {
             passed++;
             return;
         }
@@ -141,22 +198,33 @@ public final class PacketWorker {
         }
         int target = arp.targetProtocol();
         int sender = arp.senderProtocol();
-        if (arp.operation() != ArpPacket.OP_REQUEST || sender == target || Arrays.binarySearch(vips, target) < 0) {
+        long requester = arp.senderHardware();
+        int op = arp.operation();
+        boolean vip = services.isVip(target);
+        if (sender != 0 && requester != 0 && (requester & MULTICAST_BIT) == 0) {
+            // As the kernel does: a request addressed to one of our addresses creates the sender's entry;
+            // anything else only refreshes an entry we already have (our own requests created those).
+            boolean toUs = op == ArpPacket.OP_REQUEST && (vip || (target == own.address() && target != 0));
+            if (own.neighbours().learn(sender, requester, now, toUs)) {
+                learned++;
+            }
+        }
+        if (op != ArpPacket.OP_REQUEST || sender == target || !vip || !own.role().facesClients()) {
             passed++;
             return;
         }
-        long requester = arp.senderHardware();
         int l2 = eth.headerLength();
+        PacketBatch o = out[self];
         // Copy the request's Ethernet header (keeping a VLAN tag) and ARP packet, then turn it round in place.
-        if (!out.add(seg, offset, l2 + ArpPacket.LENGTH)) {
+        if (!o.add(seg, offset, l2 + ArpPacket.LENGTH)) {
             txFull++;
             return;
         }
-        MemorySegment o = out.segment();
-        long at = out.offset(out.count() - 1);
-        eth.wrap(o, at, l2 + ArpPacket.LENGTH).destination(requester).source(ownMac);
-        arp.wrap(o, at + l2, ArpPacket.LENGTH).operation(ArpPacket.OP_REPLY)
-                .senderHardware(ownMac).senderProtocol(target)
+        MemorySegment os = o.segment();
+        long at = o.offset(o.count() - 1);
+        eth.wrap(os, at, l2 + ArpPacket.LENGTH).destination(requester).source(own.mac());
+        arp.wrap(os, at + l2, ArpPacket.LENGTH).operation(ArpPacket.OP_REPLY)
+                .senderHardware(own.mac()).senderProtocol(target)
                 .targetHardware(requester).targetProtocol(sender);
         arpReplies++;
     }
@@ -167,13 +235,13 @@ public final class PacketWorker {
             malformed++;
             return;
         }
+        int proto = ip.protocol();
         if (ip.isFragment()) {
             fragments++;
             return;
         }
         int flags = Flows.fromIpv4(ip, flow);
         if (flags == Flows.NOT_A_FLOW) {
-            int proto = ip.protocol();
             if (proto == IpProtocol.TCP || proto == IpProtocol.UDP) {
                 malformed++; // a TCP/UDP header that does not fit
             } else {
@@ -182,13 +250,19 @@ public final class PacketWorker {
             return;
         }
         int bytes = ip.totalLength();
-        lb.inbound(flow, flags, bytes, decision);
-        switch (decision.verdict) {
-            case Decision.ACCEPT -> forwardInbound(seg, offset, length);
-            case Decision.NOT_OURS -> outbound(seg, offset, length, flags, bytes);
-            case Decision.NO_DEST -> noDest++;
-            case Decision.NO_CONN -> noConn++;
-            default -> dropVerdict++;
+        if (services.isService(proto, ip.destination(), flow.dstPort)) {
+            lb.inbound(flow, flags, bytes, decision);
+            switch (decision.verdict) {
+                case Decision.ACCEPT -> forwardInbound(seg, offset, length);
+                case Decision.NOT_OURS -> passed++; // the service went away between snapshot and lookup
+                case Decision.NO_DEST -> noDest++;
+                case Decision.NO_CONN -> noConn++;
+                default -> dropVerdict++;
+            }
+        } else if (services.isNatSource(proto, ip.source(), flow.srcPort)) {
+            outbound(seg, offset, length, flags, bytes);
+        } else {
+            passed++;
         }
     }
 
@@ -201,9 +275,14 @@ public final class PacketWorker {
             return;
         }
         int rip = (int) d.address().lo();
-        long mac = neighbours.lookup(rip);
-        if (mac == NeighbourTable.NONE) {
-            noNeighbour++;
+        // VS/DR keeps the VIP as destination address: only a server on a connected subnet can receive it.
+        if (!route(rip) || (!nat && routeHop != rip)) {
+            noRoute++;
+            return;
+        }
+        int k = routeLink;
+        long mac = nextHopMac(k, routeHop);
+        if (mac < 0) {
             return;
         }
         if (nat) {
@@ -213,9 +292,7 @@ public final class PacketWorker {
                 return;
             }
         }
-        eth.destination(mac).source(ownMac);
-        if (!out.add(seg, offset, length)) {
-            txFull++;
+        if (!emit(k, mac, seg, offset, length)) {
             return;
         }
         if (nat) {
@@ -235,17 +312,88 @@ public final class PacketWorker {
             unsupportedMethod++;
             return;
         }
+        if (ip.ttl() <= 1) {
+            ttlExpired++; // the kernel's forwarding path would drop it too (and answer ICMP time exceeded)
+            return;
+        }
+        if (!route(ip.destination())) {
+            noRoute++;
+            return;
+        }
+        int k = routeLink;
+        long mac = nextHopMac(k, routeHop);
+        if (mac < 0) {
+            return;
+        }
         int conn = decision.conn;
         if (!Rewrite.snatV4(ip, (int) conns4.virtualLo(conn), conns4.virtualPort(conn))) {
             malformed++;
             return;
         }
-        eth.destination(gatewayMac).source(ownMac);
-        if (!out.add(seg, offset, length)) {
-            txFull++;
-            return;
+        // A reply is routed by the director: one hop, as IPVS's replies pass the kernel's forwarding path.
+        ip.decrementTtl();
+        if (emit(k, mac, seg, offset, length)) {
+            natReplies++;
         }
-        natReplies++;
+    }
+
+    /** Addresses the frame to {@code mac} from link {@code k} and queues it there; false (counted) when full. */
+    private boolean emit(int k, long mac, MemorySegment seg, long offset, int length) {
+        eth.destination(mac).source(links[k].mac());
+        if (!out[k].add(seg, offset, length)) {
+            txFull++;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Where a packet to {@code dst} goes: out of the link whose connected subnet holds it, to {@code dst} itself;
+     * else toward the gateway, out of the gateway's link. False when neither exists.
+     */
+    private boolean route(int dst) {
+        for (int k = 0; k < links.length; k++) {
+            if (links[k].connected(dst)) {
+                routeLink = k;
+                routeHop = dst;
+                return true;
+            }
+        }
+        if (gatewayLink < 0) {
+            return false;
+        }
+        routeLink = gatewayLink;
+        routeHop = gateway;
+        return true;
+    }
+
+    /** The MAC of {@code hop} on link {@code k}, or -1 (dropped, counted; an ARP request sent when due). */
+    private long nextHopMac(int k, int hop) {
+        long r = links[k].neighbours().resolve(hop, now);
+        if (r == NeighbourTable.MISS_PROBE) {
+            request(k, hop, -1);
+        }
+        if (r < 0) {
+            noNeighbour++;
+            return -1;
+        }
+        long mac = r & NeighbourTable.MAC_MASK;
+        if ((r & NeighbourTable.PROBE) != 0) {
+            request(k, hop, mac);
+        }
+        return mac;
+    }
+
+    private void request(int k, int hop, long knownMac) {
+        Link l = links[k];
+        if (arpOut.request(out[k], l.mac(), l.address(), hop, knownMac)) {
+            arpRequests++;
+        } // else the batch is full: the next packet to this hop asks again once the rate limit allows
+    }
+
+    /** The link this worker receives from. */
+    public Link link() {
+        return own;
     }
 
     /** Frames received. */
@@ -253,7 +401,7 @@ public final class PacketWorker {
         return received;
     }
 
-    /** Frames forwarded: VS/DR and VS/NAT inbound, VS/NAT replies (ARP replies are counted apart). */
+    /** Frames forwarded: VS/DR and VS/NAT inbound, VS/NAT replies (ARP is counted apart). */
     public long forwarded() {
         return forwardedDr + forwardedNat + natReplies;
     }
@@ -274,7 +422,17 @@ public final class PacketWorker {
         return arpReplies;
     }
 
-    /** Not ours (no service, no connection, not IPv4 TCP/UDP, not for our MAC): left to the host, not sent. */
+    /** ARP requests this worker sent to resolve next hops (not an outcome of a received frame). */
+    public long arpRequests() {
+        return arpRequests;
+    }
+
+    /** Neighbour entries written from ARP traffic seen (not an outcome: the frame is also counted as passed). */
+    public long learned() {
+        return learned;
+    }
+
+    /** The kernel's (no packet service, no NAT source, not IPv4 TCP/UDP, not for our MAC, ARP): not sent. */
     public long passed() {
         return passed;
     }
@@ -304,12 +462,22 @@ public final class PacketWorker {
         return noConn;
     }
 
-    /** Dropped: the real server's MAC is not in the neighbour table. */
+    /** Dropped: the next hop's MAC is not known (yet): an ARP request is out or the address does not answer. */
     public long noNeighbour() {
         return noNeighbour;
     }
 
-    /** Dropped: a forwarding method this slice does not do (TUN, FullNAT, local). */
+    /** Dropped: no link reaches the destination (a VS/DR server off every connected subnet, no gateway). */
+    public long noRoute() {
+        return noRoute;
+    }
+
+    /** Dropped: a VS/NAT reply that arrived with TTL 1 or 0 (it cannot be routed one more hop). */
+    public long ttlExpired() {
+        return ttlExpired;
+    }
+
+    /** Dropped: a forwarding method this engine does not do yet (TUN, FullNAT, local). */
     public long unsupportedMethod() {
         return unsupportedMethod;
     }
@@ -321,6 +489,6 @@ public final class PacketWorker {
 
     /** All drops together. */
     public long dropped() {
-        return malformed + noDest + dropVerdict + noConn + noNeighbour + unsupportedMethod + txFull;
+        return malformed + noDest + dropVerdict + noConn + noNeighbour + noRoute + ttlExpired + unsupportedMethod + txFull;
     }
 }

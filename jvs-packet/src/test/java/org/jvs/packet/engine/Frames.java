@@ -111,6 +111,23 @@ final class Frames {
         return b;
     }
 
+    /** A copy of an untagged IPv4 {@code frame} with another TTL and its header checksum recomputed. */
+    static byte[] withTtl(byte[] frame, int ttl) {
+        byte[] b = frame.clone();
+        b[22] = (byte) ttl;
+        b[24] = 0;
+        b[25] = 0;
+        int c = checksum(java.util.Arrays.copyOfRange(b, 14, 14 + (b[14] & 0x0F) * 4));
+        b[24] = (byte) (c >>> 8);
+        b[25] = (byte) c;
+        return b;
+    }
+
+    /** What a VS/NAT reply looks like after the director routed it: TTL 63. */
+    static byte[] routed(byte[] frame) {
+        return withTtl(frame, 63);
+    }
+
     static int ip(int a, int b, int c, int d) {
         return a << 24 | b << 16 | c << 8 | d;
     }

@@ -25,6 +25,10 @@ import org.junit.jupiter.api.Test;
  * (com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes) by {@link #NOISE_BYTES} or more. The
  * tolerance is for the measurement, not the code: the JVM may charge a one-off object to the thread between
  * the two reads. One byte per packet would be a megabyte.
+ *
+ * <p>The second case runs two links (clients on one, servers on the other) with next hops resolved by the
+ * engine's ARP while the clock moves: NAT in and out across the links, ARP replies refreshing entries, and
+ * packets to a server that never answers (rate-limited requests).
  */
 class PacketWorkerAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -32,9 +36,10 @@ class PacketWorkerAllocationTest {
     private static final long NOISE_BYTES = 1024;
     private static final int PACKETS = 1_000_000;
     private static final int BATCH = 32;
+    private static final java.time.Duration ONE_MILLI = java.time.Duration.ofMillis(1);
 
-    private final EngineFixture fx = new EngineFixture(BATCH);
-    private final InMemoryPacketIo io = new InMemoryPacketIo(BATCH, 2048);
+    private final EngineFixture fx = EngineFixture.oneLink(BATCH);
+    private final InMemoryPacketIo io = fx.io;
     private final byte[][] frames = {
             Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40000, VIP_DR, 80, SYN, new byte[0]),
             Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40000, VIP_DR, 80, ACK, new byte[100]),
@@ -73,6 +78,61 @@ class PacketWorkerAllocationTest {
         assertThat(allocated).as("bytes allocated for %d packets", PACKETS).isLessThan(NOISE_BYTES);
     }
 
+    @Test
+    void twoLinksWithArpResolutionAllocateNothing() {
+        try (EngineFixture two = EngineFixture.twoLinks(BATCH)) {
+            byte[][] clientSide = {
+                    Frames.tcp(OWN_MAC, CLIENT_MAC, CLIENT, 40001, VIP_NAT, 80, SYN, new byte[0]),
+                    Frames.tcp(OWN_MAC, CLIENT_MAC, CLIENT, 40001, VIP_NAT, 80, ACK, new byte[200]),
+                    Frames.tcp(OWN_MAC, CLIENT_MAC, CLIENT, 40002, VIP_DR, 80, SYN, new byte[0]),
+                    Frames.tcp(OWN_MAC, CLIENT_MAC, CLIENT, 40003, EngineFixture.VIP_NO_NEIGHBOUR, 80, SYN, new byte[0]),
+                    Frames.arp(OWN_MAC, CLIENT_MAC, 2, CLIENT_MAC, CLIENT, OWN_MAC, EngineFixture.CLIENT_SIDE_IP),
+                    Frames.arp(EthernetFrame.BROADCAST, CLIENT_MAC, 1, CLIENT_MAC, CLIENT, 0, VIP_NAT),
+            };
+            byte[][] serverSide = {
+                    Frames.tcp(EngineFixture.OWN_MAC_1, RS2_MAC, RS2, 8080, CLIENT, 40001, SYN | ACK, new byte[0]),
+                    Frames.tcp(EngineFixture.OWN_MAC_1, RS2_MAC, RS2, 8080, CLIENT, 40001, ACK, new byte[1000]),
+            };
+            runTwo(two, clientSide, serverSide, 200_000);
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            long forwarded = two.workers[0].forwarded() + two.workers[1].forwarded();
+            long done = runTwo(two, clientSide, serverSide, PACKETS);
+            long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+
+            assertThat(done).isGreaterThanOrEqualTo(PACKETS);
+            assertThat(two.workers[0].forwarded() + two.workers[1].forwarded() - forwarded).isPositive();
+            assertThat(two.workers[1].natReplies()).isPositive();
+            assertThat(two.workers[0].arpRequests()).as("requests for the silent server").isPositive();
+            assertThat(two.workers[0].learned()).isPositive();
+            assertThat(allocated).as("bytes allocated for %d packets", done).isLessThan(NOISE_BYTES);
+        }
+    }
+
+    /** Alternates a batch on each link, the clock moving 1 ms per round. */
+    private static long runTwo(EngineFixture two, byte[][] clientSide, byte[][] serverSide, int packets) {
+        long handled = 0;
+        int a = 0;
+        int b = 0;
+        while (handled < packets) {
+            while (two.ios[0].pending() < BATCH) {
+                byte[] f = clientSide[a];
+                a = a == clientSide.length - 1 ? 0 : a + 1;
+                two.ios[0].inject(f, 0, f.length);
+            }
+            while (two.ios[1].pending() < BATCH) {
+                byte[] f = serverSide[b];
+                b = b == serverSide.length - 1 ? 0 : b + 1;
+                two.ios[1].inject(f, 0, f.length);
+            }
+            handled += two.workers[0].poll();
+            handled += two.workers[1].poll();
+            two.ios[0].discardSent();
+            two.ios[1].discardSent();
+            two.clock.advance(ONE_MILLI);
+        }
+        return handled;
+    }
+
     private long run(int packets) {
         long handled = 0;
         int next = 0;
@@ -82,7 +142,7 @@ class PacketWorkerAllocationTest {
                 next = next == frames.length - 1 ? 0 : next + 1;
                 io.inject(f, 0, f.length);
             }
-            handled += fx.worker.poll(io);
+            handled += fx.worker.poll();
             io.discardSent();
         }
         return handled;

@@ -13,6 +13,10 @@ import static org.jvs.packet.engine.EngineFixture.VIP_DR;
 import static org.jvs.packet.engine.EngineFixture.VIP_EMPTY;
 import static org.jvs.packet.engine.EngineFixture.VIP_NAT;
 import static org.jvs.packet.engine.EngineFixture.VIP_NO_NEIGHBOUR;
+import static org.jvs.packet.engine.EngineFixture.VIP_SOCKET;
+import static org.jvs.packet.engine.EngineFixture.RS_UNKNOWN;
+import static org.jvs.packet.engine.EngineFixture.RS_UNKNOWN_MAC;
+import static org.jvs.packet.engine.EngineFixture.SERVER_SIDE_IP;
 import static org.jvs.packet.engine.Frames.ACK;
 import static org.jvs.packet.engine.Frames.SYN;
 
@@ -36,9 +40,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PacketWorkerTest {
     private static final byte[] PAYLOAD = "hello, real server".getBytes();
+    private static final byte[] SYN_TO_UNKNOWN =
+            Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40010, VIP_NO_NEIGHBOUR, 80, SYN, new byte[0]);
 
-    private final EngineFixture fx = new EngineFixture(32);
-    private final InMemoryPacketIo io = new InMemoryPacketIo(64, 2048);
+    private final EngineFixture fx = EngineFixture.oneLink(32);
+    private final InMemoryPacketIo io = fx.io;
 
     @AfterEach
     void close() {
@@ -81,17 +87,29 @@ class PacketWorkerTest {
                         "forwardedNat", PacketWorker::forwardedNat,
                         Frames.udp(RS2_MAC, OWN_MAC, CLIENT, 5353, RS2, 53, PAYLOAD)),
                 c("NAT reply: source rewritten to VIP:80, to the gateway", natSyn, natReply, "natReplies",
-                        PacketWorker::natReplies, Frames.tcp(GATEWAY_MAC, OWN_MAC, VIP_NAT, 80, CLIENT, 40001, SYN | ACK, new byte[0])),
+                        PacketWorker::natReplies, Frames.routed(Frames.tcp(GATEWAY_MAC, OWN_MAC, VIP_NAT, 80, CLIENT, 40001, SYN | ACK, new byte[0]))),
                 c("NAT reply with payload", natSyn, natData, "natReplies", PacketWorker::natReplies,
-                        Frames.tcp(GATEWAY_MAC, OWN_MAC, VIP_NAT, 80, CLIENT, 40001, ACK, PAYLOAD)),
+                        Frames.routed(Frames.tcp(GATEWAY_MAC, OWN_MAC, VIP_NAT, 80, CLIENT, 40001, ACK, PAYLOAD))),
+                c("NAT reply with TTL 1: dropped, it cannot be routed", natSyn, Frames.withTtl(natData, 1), "ttlExpired",
+                        PacketWorker::ttlExpired, null),
                 c("unknown service: passed to the host, nothing sent", null,
                         Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40002, VIP_DR, 443, SYN, new byte[0]),
                         "passed", PacketWorker::passed, null),
                 c("IPv4 for another MAC: passed", null, Frames.withMacs(drSyn, 0x02_00_00_00_00_99L, GATEWAY_MAC),
                         "passed", PacketWorker::passed, null),
-                c("server without a neighbour entry: dropped", null,
+                c("server's MAC unknown: dropped, and a broadcast ARP request asks for it", null,
                         Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40003, VIP_NO_NEIGHBOUR, 80, SYN, new byte[0]),
-                        "noNeighbour", PacketWorker::noNeighbour, null),
+                        "noNeighbour", PacketWorker::noNeighbour,
+                        Frames.arp(EthernetFrame.BROADCAST, OWN_MAC, 1, OWN_MAC, SERVER_SIDE_IP, 0, RS_UNKNOWN)),
+                c("socket-engine service on a VIP: the kernel's, never scheduled here", null,
+                        Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40006, VIP_SOCKET, 80, SYN, new byte[0]),
+                        "passed", PacketWorker::passed, null),
+                c("from a NAT server's address but no connection: the kernel's", null,
+                        Frames.tcp(OWN_MAC, RS2_MAC, RS2, 8080, CLIENT, 40999, ACK, new byte[0]),
+                        "passed", PacketWorker::passed, null),
+                c("ARP reply from a server we asked about: learned, nothing sent", SYN_TO_UNKNOWN,
+                        Frames.arp(OWN_MAC, RS_UNKNOWN_MAC, 2, RS_UNKNOWN_MAC, RS_UNKNOWN, OWN_MAC, SERVER_SIDE_IP),
+                        "passed", PacketWorker::passed, null),
                 c("service without servers: dropped", null,
                         Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40004, VIP_EMPTY, 80, SYN, new byte[0]),
                         "noDest", PacketWorker::noDest, null),
@@ -124,7 +142,7 @@ class PacketWorkerTest {
     void frame(Case tc) {
         if (tc.setup() != null) {
             io.inject(tc.setup());
-            fx.worker.poll(io);
+            fx.worker.poll();
             io.discardSent();
         }
         PacketWorker w = fx.worker;
@@ -133,7 +151,7 @@ class PacketWorkerTest {
         long receivedBefore = w.received();
 
         io.inject(tc.input());
-        assertThatCode(() -> w.poll(io)).doesNotThrowAnyException();
+        assertThatCode(() -> w.poll()).doesNotThrowAnyException();
 
         assertThat(w.received() - receivedBefore).isEqualTo(1);
         assertThat(tc.count().applyAsLong(w) - before).as(tc.counter()).isEqualTo(1);
@@ -159,7 +177,7 @@ class PacketWorkerTest {
         for (byte[] f : new byte[][] {drSyn, unknown, natSyn, arp}) {
             io.inject(f);
         }
-        assertThat(fx.worker.poll(io)).isEqualTo(4);
+        assertThat(fx.worker.poll()).isEqualTo(4);
         assertThat(io.sentCount()).isEqualTo(3);
         assertThat(hex(io.takeSent())).isEqualTo(hex(Frames.withMacs(drSyn, RS1_MAC, OWN_MAC)));
         assertThat(hex(io.takeSent())).isEqualTo(hex(Frames.tcp(RS2_MAC, OWN_MAC, CLIENT, 41002, RS2, 8080, SYN, new byte[0])));
@@ -170,23 +188,8 @@ class PacketWorkerTest {
 
     @Test
     void nothingWaitingIsZero() {
-        assertThat(fx.worker.poll(io)).isZero();
+        assertThat(fx.worker.poll()).isZero();
         assertThat(fx.worker.received()).isZero();
-    }
-
-    @Test
-    void neighbourTableAddsReplacesAndRemoves() {
-        NeighbourTable t = new NeighbourTable();
-        assertThat(t.lookup(RS2)).isEqualTo(NeighbourTable.NONE);
-        for (int i = 0; i < 100; i++) {
-            t.put(Frames.ip(10, 1, 0, i), 0x02_00_00_00_10_00L + i);
-        }
-        t.put(Frames.ip(10, 1, 0, 5), RS2_MAC);
-        t.remove(Frames.ip(10, 1, 0, 6));
-        assertThat(t.size()).isEqualTo(99);
-        assertThat(t.lookup(Frames.ip(10, 1, 0, 5))).isEqualTo(RS2_MAC);
-        assertThat(t.lookup(Frames.ip(10, 1, 0, 6))).isEqualTo(NeighbourTable.NONE);
-        assertThat(t.lookup(Frames.ip(10, 1, 0, 99))).isEqualTo(0x02_00_00_00_10_00L + 99);
     }
 
     private static long outcomes(PacketWorker w) {

@@ -1,0 +1,150 @@
+package org.jvs.packet.engine;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+import org.jvs.core.Dest;
+import org.jvs.core.LoadBalancer;
+import org.jvs.core.Service;
+import org.jvs.core.model.Engine;
+import org.jvs.core.model.ForwardingMethod;
+import org.jvs.core.model.ServiceKey;
+
+/**
+ * What traffic is the packet engine's, as one immutable snapshot that workers read per packet without a lock:
+ * the IPv4 services whose engine is {@code packet} (protocol, VIP, port), the VIPs to answer ARP for, and the
+ * sources of VS/NAT replies (protocol, real server, port). Everything else on the wire is the kernel's; in
+ * particular a socket-engine service on the same address is never touched. The control thread publishes a new
+ * snapshot with {@link #update} after every configuration change.
+ *
+ * <p>Keys are {@code protocol << 48 | port << 32 | address}, sorted; a port-0 service (all ports) is found by
+ * a second lookup with port 0.
+ */
+public final class OwnedServices {
+
+    /** One published view; arrays are never changed after construction. */
+    public record Snapshot(long[] services, long[] natSources, int[] vips) {
+        public static final Snapshot EMPTY = new Snapshot(new long[0], new long[0], new int[0]);
+
+        public boolean isService(int protocol, int address, int port) {
+            return Arrays.binarySearch(services, key(protocol, address, port)) >= 0
+                    || Arrays.binarySearch(services, key(protocol, address, 0)) >= 0;
+        }
+
+        public boolean isNatSource(int protocol, int address, int port) {
+            return Arrays.binarySearch(natSources, key(protocol, address, port)) >= 0
+                    || Arrays.binarySearch(natSources, key(protocol, address, 0)) >= 0;
+        }
+
+        public boolean isVip(int address) {
+            return Arrays.binarySearch(vips, address) >= 0;
+        }
+
+        /** The VS/NAT real servers' addresses, ascending, each once. */
+        public int[] natSourceAddresses() {
+            return Arrays.stream(natSources).mapToInt(OwnedServices::address).distinct().sorted().toArray();
+        }
+
+        /** The VIPs, ascending (a copy). */
+        public int[] vipList() {
+            return vips.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Snapshot s && Arrays.equals(services, s.services)
+                    && Arrays.equals(natSources, s.natSources) && Arrays.equals(vips, s.vips);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(services) * 31 + Arrays.hashCode(natSources) * 17 + Arrays.hashCode(vips);
+        }
+
+        @Override
+        public String toString() {
+            return services.length + " services, " + natSources.length + " NAT sources, " + vips.length + " VIPs";
+        }
+    }
+
+    private volatile Snapshot current = Snapshot.EMPTY;
+
+    public Snapshot current() {
+        return current;
+    }
+
+    /** Recomputes the snapshot from {@code lb}'s services; returns it (the same object when nothing changed). */
+    public synchronized Snapshot update(LoadBalancer lb) {
+        Snapshot next = of(lb.services());
+        if (!next.equals(current)) {
+            current = next;
+        }
+        return current;
+    }
+
+    /**
+     * The snapshot for {@code services}: IPv4 address-and-port services of engine {@code packet}. Firewall-mark
+     * and IPv6 services are not handled by this engine yet.
+     */
+    public static Snapshot of(List<Service> services) {
+        TreeSet<Long> keys = new TreeSet<>();
+        TreeSet<Long> nat = new TreeSet<>();
+        TreeSet<Integer> vips = new TreeSet<>();
+        for (Service s : services) {
+            if (s.spec().engine() != Engine.PACKET || !(s.key() instanceof ServiceKey.Virtual v) || v.v6()) {
+                continue;
+            }
+            int proto = v.protocol().number();
+            int vip = v.address().v4Int();
+            keys.add(key(proto, vip, v.port()));
+            vips.add(vip);
+            for (Dest d : s.dests()) {
+                if (d.method() instanceof ForwardingMethod.Nat && !d.address().v6()) {
+                    nat.add(key(proto, d.address().v4Int(), d.port() != 0 ? d.port() : v.port()));
+                }
+            }
+        }
+        return new Snapshot(keys.stream().mapToLong(Long::longValue).toArray(),
+                nat.stream().mapToLong(Long::longValue).toArray(), vips.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * What of {@code services} is marked {@code engine: packet} but this engine cannot carry yet, one line each:
+     * firewall-mark and IPv6 services, real servers by TUN, FullNAT or local. Their packets are left to the kernel
+     * (services) or dropped and counted (real servers); the director logs these lines.
+     */
+    public static List<String> notCarried(List<Service> services) {
+        List<String> out = new java.util.ArrayList<>();
+        for (Service s : services) {
+            if (s.spec().engine() != Engine.PACKET) {
+                continue;
+            }
+            if (!(s.key() instanceof ServiceKey.Virtual v) || v.v6()) {
+                out.add(s.key() + ": the packet engine forwards IPv4 address:port services only (yet)");
+                continue;
+            }
+            for (Dest d : s.dests()) {
+                if (!(d.method() instanceof ForwardingMethod.Nat) && !(d.method() instanceof ForwardingMethod.DirectRoute)) {
+                    out.add(s.key() + " -> " + d.address().withPort(d.port()) + ": the packet engine forwards by DR or NAT only (yet)");
+                }
+            }
+        }
+        return out;
+    }
+
+    static long key(int protocol, int address, int port) {
+        return (long) (protocol & 0xFF) << 48 | (long) (port & 0xFFFF) << 32 | (address & 0xFFFF_FFFFL);
+    }
+
+    static int protocol(long key) {
+        return (int) (key >>> 48) & 0xFF;
+    }
+
+    static int port(long key) {
+        return (int) (key >>> 32) & 0xFFFF;
+    }
+
+    static int address(long key) {
+        return (int) key;
+    }
+}
