@@ -158,7 +158,7 @@ class HealthYamlTest {
     void drServersAreMatchedAtTheServicePort() {
         HealthConfig h = health("""
                 services:
-                  - {address: 10.0.0.1, port: 80, engine: packet, health_check: {type: tcp},
+                  - {address: 10.0.0.1, port: 80, health_check: {type: tcp},
                      real_servers: [{address: 10.0.0.2, port: 8080, method: dr}]}
                 """);
         assertThat(h.services().getFirst().dests().getFirst().spec().port()).isEqualTo(80);
