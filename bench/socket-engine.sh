@@ -111,7 +111,7 @@ jit_of() {
   local t=0 p task
   for p in $1; do
     for task in /proc/"$p"/task/*; do
-      case "$(cat "$task/comm" 2>/dev/null)" in C1\ Compiler*|C2\ Compiler*) t=$((t + $(awk '{print $14 + $15}' "$task/stat"))) ;; esac
+      case "$(cat "$task/comm" 2>/dev/null)" in C1\ Compiler*|C2\ Compiler*) t=$((t + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0))) ;; esac
     done
   done
   echo "$t"
