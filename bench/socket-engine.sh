@@ -9,7 +9,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 DUR="${1:-10}"
 CONNS="${2:-50}"
-WARM="${WARM:-8}"
+WARM="${WARM:-30}"
 WORK="$(mktemp -d /tmp/jvs-bench.XXXXXX)"
 PIDS=()
 cleanup() {
@@ -106,8 +106,24 @@ for p in 19001 19002 19003 18081 18082 18083 18084; do wait_port "$p"; done
 # CPU ticks (user+system) of every process listening on a port (nginx: master and worker).
 pids_on_port() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
 cpu_of() { local t=0 p; for p in $1; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+# CPU ticks of the JIT compiler threads of those processes (0 for HAProxy and nginx).
+jit_of() {
+  local t=0 p task
+  for p in $1; do
+    for task in /proc/"$p"/task/*; do
+      case "$(cat "$task/comm" 2>/dev/null)" in C1\ Compiler*|C2\ Compiler*) t=$((t + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0))) ;; esac
+    done
+  done
+  echo "$t"
+}
 
-run() { # name port mode -> "rps p99_ms cpu_pct"
+# A percentile of wrk --latency's distribution, in milliseconds.
+ms_at() { awk -v k="$1" '$1==k {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$2"; }
+
+# wrk is a closed loop (each connection sends its next request when the answer is in), so at saturation
+# its mean latency is connections / throughput: a slower director has higher latency at every
+# percentile. p50 is printed beside p99 so that the tail's shape (p99 / p50) can be told from that.
+run() { # name port mode -> "rps p50_ms p99_ms cpu_pct cpu_us_per_request jit_pct"
   local port="$2" extra=()
   [ "$3" = close ] && extra=(-H "Connection: close")
   local pid; pid="$(pids_on_port "$port")"
@@ -115,31 +131,38 @@ run() { # name port mode -> "rps p99_ms cpu_pct"
   taskset -c 1 wrk -t1 -c"$CONNS" -d"$WARM"s "${extra[@]}" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
   local hz; hz="$(getconf CLK_TCK)"
   local c0; c0="$(cpu_of "$pid")"
+  local j0; j0="$(jit_of "$pid")"
   local out; out="$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DUR}s" --latency "${extra[@]}" "http://127.0.0.1:$port/")"
   local c1; c1="$(cpu_of "$pid")"
+  local j1; j1="$(jit_of "$pid")"
+  local reqs; reqs="$(awk '/requests in/ {print $1}' <<<"$out")"
   local rps; rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-  local p99; p99="$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")"
+  local p50; p50="$(ms_at 50% "$out")"
+  local p99; p99="$(ms_at 99% "$out")"
   local errs; errs="$(awk '/Socket errors|Non-2xx/ {print}' <<<"$out" | tr '\n' ' ')"
   local cpu; cpu="$(awk -v a="$c0" -v b="$c1" -v hz="$hz" -v d="$DUR" 'BEGIN {printf "%.0f", 100*(b-a)/hz/d}')"
-  echo "$rps $p99 $cpu ${errs:-}"
+  local us; us="$(awk -v a="$c0" -v b="$c1" -v hz="$hz" -v q="$reqs" 'BEGIN {printf "%.1f", (q > 0 ? 1e6*(b-a)/hz/q : 0)}')"
+  local jit; jit="$(awk -v a="$c0" -v b="$c1" -v x="$j0" -v y="$j1" 'BEGIN {printf "%.0f", (b > a ? 100*(y-x)/(b-a) : 0)}')"
+  echo "$rps $p50 $p99 $cpu $us $jit ${errs:-}"
 }
 
-printf '%-14s %-10s %12s %10s %8s  %s\n' director mode "requests/s" "p99 ms" "CPU %" "errors"
+printf '%-14s %-10s %12s %8s %8s %8s %10s %6s  %s\n' director mode "requests/s" "p50 ms" "p99 ms" "CPU %" "CPU us/req" "JIT %" "errors"
 declare -A R
 for mode in keepalive close; do
   for d in jvs:18081 jvs-uring:18084 haproxy:18082 nginx-stream:18083; do
     name="${d%%:*}"; port="${d##*:}"
-    read -r rps p99 cpu errs <<<"$(run "$name" "$port" "$mode")"
+    read -r rps p50 p99 cpu us jit errs <<<"$(run "$name" "$port" "$mode")"
     R["$name.$mode"]="$rps"
     R["$name.$mode.p99"]="$p99"
-    printf '%-14s %-10s %12s %10s %8s  %s\n' "$name" "$mode" "$rps" "$p99" "$cpu" "${errs:-}"
+    R["$name.$mode.p50"]="$p50"
+    printf '%-14s %-10s %12s %8s %8s %8s %10s %6s  %s\n' "$name" "$mode" "$rps" "$p50" "$p99" "$cpu" "$us" "$jit" "${errs:-}"
   done
 done
 echo
 for mode in keepalive close; do
   for j in jvs jvs-uring; do
     awk -v j="${R[$j.$mode]}" -v h="${R[haproxy.$mode]}" -v n="${R[nginx-stream.$mode]}" -v m="$mode" -v name="$j" \
-        -v jp="${R[$j.$mode.p99]}" -v hp="${R[haproxy.$mode.p99]}" \
-        'BEGIN {printf "%-10s %-9s /HAProxy %.2f   /nginx-stream %.2f   p99 /HAProxy %.2f\n", m, name, j/h, j/n, jp/hp}'
+        -v jp="${R[$j.$mode.p99]}" -v hp="${R[haproxy.$mode.p99]}" -v j50="${R[$j.$mode.p50]}" -v h50="${R[haproxy.$mode.p50]}" \
+        'BEGIN {printf "%-10s %-9s /HAProxy %.2f   /nginx-stream %.2f   p99 /HAProxy %.2f   p99/p50 %.1f (HAProxy %.1f)\n", m, name, j/h, j/n, jp/hp, jp/j50, hp/h50}'
   done
 done
