@@ -295,6 +295,27 @@ class DefenseStateTest {
     }
 
     @Test
+    void memoryIsReadByUpdatesOnlyWhileAStrategyIsAutomatic() {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        DefenseState x = new DefenseState(() -> {
+            reads.incrementAndGet();
+            return PLENTY;
+        }, THRESHOLD);
+        x.update();
+        x.update();
+        assertThat(reads).as("all off: nothing depends on memory").hasValue(0);
+        x.setDropPacketMode(3);
+        int afterSetter = reads.get();
+        x.update();
+        assertThat(reads).as("mode 3 does not depend on memory").hasValue(afterSetter);
+        x.setSecureTcpMode(1);
+        int before = reads.get();
+        x.update();
+        x.update();
+        assertThat(reads).as("automatic: read every update").hasValue(before + 2);
+    }
+
+    @Test
     void unknownMemoryIsNotLowMemory() {
         d.setDropEntryMode(1);
         d.setDropPacketMode(1);
