@@ -147,6 +147,11 @@ public final class Director implements AutoCloseable {
         return -1;
     }
 
+    /** Whether the packet engine runs: the configuration had a {@code packet:} section when the director started. */
+    public boolean runsPacketEngine() {
+        return planes.stream().anyMatch(p -> p instanceof PacketPlane);
+    }
+
     public List<DataPlane> planes() {
         return List.copyOf(planes);
     }
@@ -157,6 +162,7 @@ public final class Director implements AutoCloseable {
      */
     public synchronized ConfigApplier.Changes reload() {
         DirectorConfig config = load(configFile);
+        EngineCheck.check(config, runsPacketEngine()); // a packet: section added later needs a restart
         ConfigApplier.Changes changes = ConfigApplier.apply(lb, config);
         afterChange();
         LOG.log(Level.INFO, "reloaded " + configFile + ": " + changes);
