@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.jvs.testkit.netns.Capture;
@@ -116,6 +119,37 @@ abstract class PacketEndToEnd {
         assertThat(s.service().conns()).as(s.text()).isEqualTo(9);
         assertThat(s.servers().values()).as(s.text()).allSatisfy(c -> assertThat(c.conns()).isEqualTo(3));
         assertThat(s.service().inPkts()).as(s.text()).isGreaterThanOrEqualTo(w.requests());
+    }
+
+    @Test
+    void oneMebibyteDownloadsThroughTheVipArriveIntactFromEveryRealServer() throws Exception {
+        director = LabDirector.start(lab, LabDirector.service(lab, "rr", 0));
+        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(lab.bigFile())));
+
+        // rr: three downloads, one from each real server; full-size frames in every hop, many segments in flight.
+        String url = "http://" + lab.vip() + Lab.BIG_PATH;
+        String sums = lab.client().exec(Duration.ofSeconds(60), "bash", "-c",
+                "set -o pipefail; for i in 1 2 3; do curl -sS --fail -m 20 " + url + " | sha256sum | cut -d' ' -f1 || exit 1; done")
+                .stdout();
+
+        assertThat(sums.lines().toList()).containsExactly(expected, expected, expected);
+        LabDirector.Stats s = director.stats();
+        assertThat(s.servers().values()).as(s.text()).allSatisfy(c -> assertThat(c.conns()).isEqualTo(1));
+    }
+
+    @Test
+    void theDirectorsOwnConnectionsToTheRealServersStayWithItsKernel() {
+        director = LabDirector.start(lab, LabDirector.service(lab, "rr", 0));
+
+        // Health checks and the like: the director's address to RIP:80. In NAT the answers come from a real server's
+        // address and port, which the engine also watches for replies; it must leave these to the kernel.
+        for (Host rs : lab.realServers()) {
+            String body = lab.director().exec(Duration.ofSeconds(10), "curl", "-sS", "--fail", "-m", "5",
+                    "http://" + rs.address() + "/").stdout().strip();
+            assertThat(body).isEqualTo(rs.name());
+        }
+        LabDirector.Stats s = director.stats();
+        assertThat(s.service()).as("the engine took none of it: " + s.text()).isEqualTo(new LabDirector.Counters(0, 0, 0, 0, 0));
     }
 
     // --- statistics ---------------------------------------------------------------------------------------------
