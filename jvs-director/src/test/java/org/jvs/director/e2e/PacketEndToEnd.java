@@ -213,12 +213,7 @@ abstract class PacketEndToEnd {
     void aQuiescedRealServerKeepsItsKeepAliveConnectionAndGetsNoNewOnes() throws Exception {
         director = LabDirector.start(lab, LabDirector.service(lab, "rr", 0));
         // A socket made in the client's namespace stays there; this thread uses it as a keep-alive HTTP client.
-        try (Socket held = lab.client().call(() -> {
-            Socket s = new Socket();
-            s.connect(new InetSocketAddress(lab.vip(), Lab.HTTP_PORT), 5000);
-            s.setSoTimeout(5000);
-            return s;
-        })) {
+        try (Socket held = connectToVip()) {
             String first = Http.exchange(held);
             Host quiesced = server(first);
             director.jvsadm("-e", "-t", director.vipPort(), "-r", quiesced.address() + ":" + Lab.HTTP_PORT,
@@ -236,6 +231,42 @@ abstract class PacketEndToEnd {
             assertThat(row.split("\\s+")[3]).as(row).isEqualTo("0");
             assertThat(row.split("\\s+")[4]).as(row).isEqualTo("1");
         }
+    }
+
+    @Test
+    void servicesChangedThroughJvsadmAreCarriedLiveAndARemovedServerFinishesItsConnection() throws Exception {
+        director = LabDirector.start(lab, LabDirector.service(lab, "rr", 0));
+        String vip = director.vipPort();
+        String url = "http://" + vip + "/";
+
+        director.jvsadm("-D", "-t", vip);
+        CommandResult gone = lab.client().run(Duration.ofSeconds(10), "curl", "-sS", "-m", "2", url);
+        assertThat(gone.ok()).as("no service, no answer: %s", gone.stdout()).isFalse();
+
+        director.jvsadm("-A", "-t", vip, "-s", "rr", "--engine", "packet");
+        director.jvsadm("-a", "-t", vip, "-r", lab.realServer(1).address() + ":" + Lab.HTTP_PORT, methodFlag);
+        assertThat(curlVip(2)).containsOnly("rs1");
+        try (Socket held = connectToVip()) {
+            assertThat(Http.exchange(held)).isEqualTo("rs1");
+            for (int i = 2; i <= 3; i++) {
+                director.jvsadm("-a", "-t", vip, "-r", lab.realServer(i).address() + ":" + Lab.HTTP_PORT, methodFlag);
+            }
+            director.jvsadm("-d", "-t", vip, "-r", lab.realServer(1).address() + ":" + Lab.HTTP_PORT);
+
+            assertThat(curlVip(4)).as("new connections after rs1 left").containsOnly("rs2", "rs3");
+            // expire_nodest_conn is off (the default): the connection keeps its server, as in IPVS.
+            assertThat(Http.exchange(held)).as("the held connection after rs1 was removed").isEqualTo("rs1");
+        }
+    }
+
+    /** A keep-alive connection from the client to the VIP, made in the client's namespace and used from this thread. */
+    Socket connectToVip() {
+        return lab.client().call(() -> {
+            Socket s = new Socket();
+            s.connect(new InetSocketAddress(lab.vip(), Lab.HTTP_PORT), 5000);
+            s.setSoTimeout(5000);
+            return s;
+        });
     }
 
     // --- helpers ------------------------------------------------------------------------------------------------
