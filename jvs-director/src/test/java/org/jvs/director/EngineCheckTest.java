@@ -104,8 +104,7 @@ class EngineCheckTest {
         var r = new ControlClient(socket).call("POST", "/v1/reload", "");
 
         assertThat(r.status()).isEqualTo(422);
-        assertThat(r.body()).contains("jvs.yaml:10").contains("services[1].engine")
-                .contains("this director runs without the packet engine");
+        assertThat(r.body()).contains("jvs.yaml:10: services[1].engine: this director runs without the packet engine");
         assertThat(jvsadm(null, "-S", "-n").out()).isEqualTo(before);
     }
 }
