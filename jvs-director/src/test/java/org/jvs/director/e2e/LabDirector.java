@@ -41,11 +41,13 @@ final class LabDirector implements AutoCloseable {
     private final Lab lab;
     private final LabProcess process;
     private final Path socket;
+    private final Path config;
 
-    private LabDirector(Lab lab, LabProcess process, Path socket) {
+    private LabDirector(Lab lab, LabProcess process, Path socket, Path config) {
         this.lab = lab;
         this.process = process;
         this.socket = socket;
+        this.config = config;
     }
 
     /**
@@ -56,6 +58,23 @@ final class LabDirector implements AutoCloseable {
         int n = STARTED.incrementAndGet();
         Path socket = lab.workDir().resolve("jvs-" + n + ".sock");
         Path config = lab.workDir().resolve("jvs-" + n + ".yaml");
+        writeConfig(lab, config, socket, services);
+        // bin/jvs's DIRECTOR_JVM, with a smaller heap: the suite shares two cores and the lab needs little.
+        LabProcess p = lab.start(lab.director(), "director-" + n,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Xms128m", "-Xmx256m",
+                "-Dio.netty.leakDetection.level=disabled",
+                "-cp", System.getProperty("java.class.path"), "org.jvs.director.DirectorMain", "--config", config.toString());
+        p.awaitOutput("JVS director", Duration.ofSeconds(60));
+        LabDirector d = new LabDirector(lab, p, socket, config);
+        String status = d.api("/v1/status");
+        if (!status.contains("\"packet\"")) {
+            throw new IllegalStateException("the director runs without its packet engine: " + status + "\n" + p.output());
+        }
+        return d;
+    }
+
+    private static void writeConfig(Lab lab, Path config, Path socket, String services) {
         String yaml = """
                 director:
                   control_socket: %s
@@ -71,19 +90,36 @@ final class LabDirector implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // bin/jvs's DIRECTOR_JVM, with a smaller heap: the suite shares two cores and the lab needs little.
-        LabProcess p = lab.start(lab.director(), "director-" + n,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Xms128m", "-Xmx256m",
-                "-Dio.netty.leakDetection.level=disabled",
-                "-cp", System.getProperty("java.class.path"), "org.jvs.director.DirectorMain", "--config", config.toString());
-        p.awaitOutput("JVS director", Duration.ofSeconds(60));
-        LabDirector d = new LabDirector(lab, p, socket);
-        String status = d.api("/v1/status");
-        if (!status.contains("\"packet\"")) {
-            throw new IllegalStateException("the director runs without its packet engine: " + status + "\n" + p.output());
+    }
+
+    /**
+     * Rewrites the configuration file with {@code services} and sends SIGHUP, as an administrator reloads; returns
+     * once the director has logged the reload.
+     */
+    void reload(String services) {
+        writeConfig(lab, config, socket, services);
+        int before = reloads();
+        Commands.check("kill", "-HUP", Long.toString(process.pid()));
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (reloads() == before) {
+            if (System.nanoTime() > end || !process.isAlive()) {
+                throw new IllegalStateException("no reload logged within 20 s after SIGHUP:\n" + log());
+            }
+            sleep(50);
         }
-        return d;
+    }
+
+    private int reloads() {
+        return (int) log().lines().filter(l -> l.contains("org.jvs.director: reloaded ")).count();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** DR: one interface facing clients and servers; NAT: eth0 toward the client, eth1 toward the real servers. */
@@ -94,24 +130,30 @@ final class LabDirector implements AutoCloseable {
         };
     }
 
-    /** A YAML service item on the lab's VIP:80 with the packet engine and the lab's real servers by weight. */
+    /** A YAML service item on the lab's VIP, TCP port 80, with the packet engine and the lab's real servers by weight. */
     static String service(Lab lab, String scheduler, int persistence, int... weights) {
+        return service(lab, "tcp", Lab.HTTP_PORT, scheduler, persistence, weights);
+    }
+
+    /** A YAML service item on the lab's VIP and {@code protocol}/{@code port}, real servers on the same port. */
+    static String service(Lab lab, String protocol, int port, String scheduler, int persistence, int... weights) {
         String method = lab.topology() == Lab.Topology.DR ? "dr" : "nat";
         List<String> rs = new ArrayList<>();
         for (int i = 0; i < lab.realServers().size(); i++) {
             int w = weights.length == 0 ? 1 : weights[i];
             rs.add("      - {address: %s, port: %d, method: %s, weight: %d}".formatted(
-                    lab.realServer(i + 1).address(), Lab.HTTP_PORT, method, w));
+                    lab.realServer(i + 1).address(), port, method, w));
         }
         return """
-                  - name: web
+                  - name: %s-%d
+                    protocol: %s
                     address: %s
                     port: %d
                     scheduler: %s
                     engine: packet
                 %s    real_servers:
                 %s
-                """.formatted(lab.vip(), Lab.HTTP_PORT, scheduler,
+                """.formatted(protocol, port, protocol, lab.vip(), port, scheduler,
                 persistence > 0 ? "    persistence: " + persistence + "\n" : "", String.join("\n", rs));
     }
 
@@ -140,28 +182,37 @@ final class LabDirector implements AutoCloseable {
         return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** {@code jvsadm -L -n --stats --exact}, read back: the lab's service and its real servers. */
+    /** {@code jvsadm -L -n --stats --exact}, read back: the lab's TCP service on VIP:80 and its real servers. */
     Stats stats() {
+        return stats("TCP", Lab.HTTP_PORT);
+    }
+
+    /** As {@link #stats()}, for the service {@code protocol} ({@code TCP}, {@code UDP}) on VIP:{@code port}. */
+    Stats stats(String protocol, int port) {
         String text = jvsadm("-L", "-n", "--stats", "--exact");
+        String key = lab.vip() + ":" + port;
         Counters service = null;
         Map<String, Counters> servers = new LinkedHashMap<>();
+        boolean inService = false;
         for (String line : text.split("\n")) {
             String[] f = line.strip().split("\\s+");
             // "TCP VIP:PORT n n n n n" or "-> RIP:PORT n n n n n"; the titles have words there
             if (f.length != 7 || !f[2].chars().allMatch(Character::isDigit)) {
                 continue;
             }
-            boolean dest = f[0].equals("->");
             Counters c = new Counters(Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
                     Long.parseLong(f[5]), Long.parseLong(f[6]));
-            if (dest) {
+            if (!f[0].equals("->")) {
+                inService = f[0].equals(protocol) && f[1].equals(key);
+                if (inService) {
+                    service = c;
+                }
+            } else if (inService) {
                 servers.put(f[1].substring(0, f[1].lastIndexOf(':')), c);
-            } else if (f[1].equals(vipPort())) {
-                service = c;
             }
         }
         if (service == null) {
-            throw new IllegalStateException("no " + vipPort() + " in jvsadm -L -n --stats --exact:\n" + text);
+            throw new IllegalStateException("no " + protocol + " " + key + " in jvsadm -L -n --stats --exact:\n" + text);
         }
         return new Stats(service, servers, text);
     }

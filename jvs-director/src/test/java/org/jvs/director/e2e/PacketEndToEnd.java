@@ -2,8 +2,11 @@ package org.jvs.director.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -38,7 +41,7 @@ abstract class PacketEndToEnd {
     /** Every curl of a counted phase has these bounds: a lost SYN is retransmitted after 1 s, well within them. */
     private static final int CURL_SECONDS = 5;
 
-    private final Lab.Topology topology;
+    final Lab.Topology topology;
     /** jvsadm's flag for the lab's forwarding method ({@code -e} puts the default back unless it is given). */
     private final String methodFlag;
     Lab lab;
@@ -153,6 +156,81 @@ abstract class PacketEndToEnd {
         assertThat(s.service()).as("the engine took none of it: " + s.text()).isEqualTo(new LabDirector.Counters(0, 0, 0, 0, 0));
     }
 
+    static final int UDP_PORT = 53;
+
+    @Test
+    void udpDatagramsFromSixClientPortsGoToEachRealServerInTurnAndTheAnswersComeFromTheVip() throws Exception {
+        director = LabDirector.start(lab, LabDirector.service(lab, "udp", UDP_PORT, "rr", 0));
+        try (UdpNameServers servers = new UdpNameServers()) {
+            List<String> answers = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                answers.add(askVipOverUdp("query " + i));
+            }
+            assertThat(answers.subList(0, 3)).containsExactlyInAnyOrder("rs1", "rs2", "rs3");
+            assertThat(answers.subList(3, 6)).isEqualTo(answers.subList(0, 3));
+            LabDirector.Stats st = director.stats("UDP", UDP_PORT);
+            assertThat(st.service().conns()).as(st.text()).isEqualTo(6);
+            assertThat(st.service().inPkts()).as(st.text()).isEqualTo(6);
+            assertThat(st.service().outPkts()).as(st.text()).isEqualTo(topology == Lab.Topology.NAT ? 6 : 0);
+        }
+    }
+
+    /** A UDP server on every real server, on {@link #UDP_PORT}, answering every datagram with the server's name. */
+    final class UdpNameServers implements AutoCloseable {
+        private final List<DatagramSocket> sockets = new ArrayList<>();
+
+        UdpNameServers() {
+            try {
+                for (Host rs : lab.realServers()) {
+                    // DR: the server must answer from the VIP, so it binds the VIP (on its lo); NAT: its own address.
+                    String bind = topology == Lab.Topology.DR ? lab.vip() : rs.address();
+                    DatagramSocket s = rs.call(() -> new DatagramSocket(new InetSocketAddress(bind, UDP_PORT)));
+                    sockets.add(s);
+                    Thread.ofPlatform().daemon().name("udp-" + rs.name()).start(() -> answerWithName(s, rs.name()));
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        private static void answerWithName(DatagramSocket s, String name) {
+            byte[] body = name.getBytes(StandardCharsets.US_ASCII);
+            DatagramPacket p = new DatagramPacket(new byte[512], 512);
+            try {
+                while (true) {
+                    p.setLength(512);
+                    s.receive(p);
+                    s.send(new DatagramPacket(body, body.length, p.getSocketAddress()));
+                }
+            } catch (java.io.IOException closed) {
+                // the test closed the socket: done
+            }
+        }
+
+        @Override
+        public void close() {
+            sockets.forEach(DatagramSocket::close);
+        }
+    }
+
+    /**
+     * One datagram from a new client socket (a new source port: a new flow to schedule) to VIP:{@link #UDP_PORT};
+     * the answer, which must come from the VIP within 5 s (UDP has no retransmission: a lost answer fails).
+     */
+    String askVipOverUdp(String question) throws java.io.IOException {
+        try (DatagramSocket c = lab.client().call(DatagramSocket::new)) {
+            c.setSoTimeout(5000);
+            byte[] q = question.getBytes(StandardCharsets.US_ASCII);
+            c.send(new DatagramPacket(q, q.length, new InetSocketAddress(lab.vip(), UDP_PORT)));
+            DatagramPacket a = new DatagramPacket(new byte[64], 64);
+            c.receive(a);
+            assertThat(a.getSocketAddress()).as("the answer to '%s' comes from the VIP", question)
+                    .isEqualTo(new InetSocketAddress(lab.vip(), UDP_PORT));
+            return new String(a.getData(), 0, a.getLength(), StandardCharsets.US_ASCII);
+        }
+    }
+
     // --- statistics ---------------------------------------------------------------------------------------------
 
     @Test
@@ -258,6 +336,17 @@ abstract class PacketEndToEnd {
             // expire_nodest_conn is off (the default): the connection keeps its server, as in IPVS.
             assertThat(Http.exchange(held)).as("the held connection after rs1 was removed").isEqualTo("rs1");
         }
+    }
+
+    @Test
+    void aReloadBySighupIsCarried() {
+        director = LabDirector.start(lab, LabDirector.service(lab, "rr", 0));
+        assertThat(curlVip(3)).containsExactlyInAnyOrder("rs1", "rs2", "rs3");
+
+        director.reload(LabDirector.service(lab, "rr", 0, 0, 1, 0)); // rs1 and rs3 quiesced in the file
+
+        assertThat(curlVip(4)).containsOnly("rs2");
+        assertThat(director.log()).contains("changed " + lab.realServer(1).address() + ":80");
     }
 
     /** A keep-alive connection from the client to the VIP, made in the client's namespace and used from this thread. */

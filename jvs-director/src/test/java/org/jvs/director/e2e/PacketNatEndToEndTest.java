@@ -65,4 +65,20 @@ class PacketNatEndToEndTest extends PacketEndToEnd {
             }
         }
     }
+
+    @Test
+    void theFirstAnswerToAClientTheEngineNeverSawInArpArrives() throws Exception {
+        // The client already knows the director's MAC (a permanent entry), so it sends no ARP request the engine
+        // could learn its MAC from: the engine must take it from the datagram itself, or drop the first answer
+        // while it asks by ARP (what it did before NeighbourTable.glean).
+        String gateway = lab.directorClientSide().address();
+        lab.client().exec("ip", "neigh", "replace", gateway, "lladdr", lab.director().mac("eth0"), "dev", "eth0", "nud", "permanent");
+        try (UdpNameServers servers = new UdpNameServers()) {
+            director = LabDirector.start(lab, LabDirector.service(lab, "udp", UDP_PORT, "rr", 0));
+
+            assertThat(askVipOverUdp("first")).isIn("rs1", "rs2", "rs3");
+        } finally {
+            lab.client().exec("ip", "neigh", "del", gateway, "dev", "eth0");
+        }
+    }
 }
