@@ -153,10 +153,27 @@ public final class CommandExecutor {
         if (c.input() == null) {
             throw new UsageException("-R reads rules from standard input, and none was given");
         }
-        record Line(int number, IpvsadmCommand cmd) {
+        List<RuleLine> lines = parseRules(c.input());
+        for (RuleLine l : lines) {
+            try {
+                execute(lb, l.cmd(), out);
+            } catch (ConfigException e) {
+                throw new ConfigException("line " + l.number() + ": " + e.getMessage());
+            }
         }
-        List<Line> lines = new ArrayList<>();
-        String[] text = c.input().split("\r?\n|\r", -1);
+    }
+
+    /** One command of a rules text and its line number (from 1). */
+    public record RuleLine(int number, IpvsadmCommand cmd) {
+    }
+
+    /**
+     * Every command of a rules text ({@code -R}'s input), parsed: comments and blank lines skipped; a line that
+     * does not parse, or a {@code -R} inside, is a {@link UsageException} naming the line.
+     */
+    public static List<RuleLine> parseRules(String input) {
+        List<RuleLine> lines = new ArrayList<>();
+        String[] text = input.split("\r?\n|\r", -1);
         for (int i = 0; i < text.length; i++) {
             List<String> words = words(text[i]);
             if (words.isEmpty()) {
@@ -171,15 +188,9 @@ public final class CommandExecutor {
             if (cmd instanceof IpvsadmCommand.Restore) {
                 throw new UsageException("line " + (i + 1) + ": -R cannot be used inside a restore");
             }
-            lines.add(new Line(i + 1, cmd));
+            lines.add(new RuleLine(i + 1, cmd));
         }
-        for (Line l : lines) {
-            try {
-                execute(lb, l.cmd, out);
-            } catch (ConfigException e) {
-                throw new ConfigException("line " + l.number + ": " + e.getMessage());
-            }
-        }
+        return lines;
     }
 
     /** One rules line as ipvsadm splits it (comments, blank lines and a leading ipvsadm/jvsadm dropped). */

@@ -61,14 +61,14 @@ public final class DestRegistry {
         }
     }
 
-    /** Retired dests still held for their connections (ipvsadm's "trash"). */
-    int retiredCount() {
-        int n = 0;
+    /** Retired dests still held for their connections (ipvsadm's "trash"), in id order. Any thread. */
+    java.util.List<Dest> retired() {
+        java.util.List<Dest> out = new java.util.ArrayList<>();
         for (Dest d : byId) {
             if (d != null && !d.isAvailable()) {
-                n++;
+                out.add(d);
             }
         }
-        return n;
+        return out;
     }
 }

@@ -145,6 +145,15 @@ public final class LoadBalancer {
         publishServices();
     }
 
+    /**
+     * Real servers removed from their service ({@code -d}, {@code -D}) that connections or templates still refer
+     * to (ipvsadm's trash), until housekeeping finds them idle. An engine that recognises replies by the server's
+     * address must keep doing so for these: their connections go on.
+     */
+    public List<Dest> retiredDests() {
+        return dests.retired();
+    }
+
     /** {@code ipvsadm -C}: removes every service. */
     public synchronized void clear() {
         for (ServiceKey k : new ArrayList<>(services.keySet())) {

@@ -94,6 +94,7 @@ final class ControlApi implements ControlServer.Handler {
             if (cmd instanceof IpvsadmCommand.Restore r) {
                 cmd = r.withInput(stdin);
             }
+            EngineCheck.check(cmd, director.runsPacketEngine()); // no packet: section, no packet-engine services
             IpvsadmCommand run = cmd;
             if (readOnly(cmd)) {
                 CommandExecutor.execute(director.loadBalancer(), run, out, director.health().view());

@@ -162,6 +162,11 @@ public final class Director implements AutoCloseable {
         return -1;
     }
 
+    /** Whether the packet engine runs: the configuration had a {@code packet:} section when the director started. */
+    public boolean runsPacketEngine() {
+        return planes.stream().anyMatch(p -> p instanceof PacketPlane);
+    }
+
     public List<DataPlane> planes() {
         return List.copyOf(planes);
     }
@@ -172,6 +177,7 @@ public final class Director implements AutoCloseable {
      */
     public synchronized ConfigApplier.Changes reload() {
         DirectorConfig config = load(configFile);
+        EngineCheck.check(config, runsPacketEngine()); // a packet: section added later needs a restart
         ConfigApplier.validate(config); // the whole file, before health checks leave servers out of it
         ConfigApplier.Changes changes = ConfigApplier.apply(lb, health.shape(config));
         feedback.configure(config.feedback());

@@ -38,6 +38,8 @@ public final class NeighbourTable {
     public static final long FORGET_MILLIS = 300_000;
 
     private static final long NEVER = Long.MIN_VALUE / 4;
+    /** The group bit of a MAC address (first octet's lowest bit): never a neighbour's own address. */
+    private static final long MULTICAST_BIT = 0x0100_0000_0000L;
     private static final long PERMANENT = Long.MAX_VALUE / 4;
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
@@ -137,6 +139,30 @@ public final class NeighbourTable {
         }
         LONGS.setRelease(s.macs, i, mac);
         LONGS.setRelease(s.confirmed, i, now);
+        INTS.setRelease(s.probes, i, 0);
+        LONGS.setRelease(s.probed, i, NEVER);
+        return true;
+    }
+
+    /**
+     * What an IPv4 frame from a neighbour on this link showed: {@code address} sent it from {@code mac} (a new
+     * VS/NAT client on a connected subnet). Used only when no MAC is known for the address: the entry is created
+     * stale, usable at once and re-probed by unicast on its first use, so the neighbour's ARP answer confirms it and
+     * {@link #MAX_PROBES} unanswered probes forget it, as for any aged entry. A known MAC (learned or static) is
+     * never changed this way. Why: without it the first reply to a client the engine has not resolved yet was
+     * dropped while ARP ran (a SYN-ACK retransmitted a second later; a UDP answer lost), where the kernel queues
+     * it. Returns whether an entry was written.
+     */
+    public boolean glean(int address, long mac, long now) {
+        if (address == 0 || (mac >>> 48) != 0 || (mac & MULTICAST_BIT) != 0 || mac == 0) {
+            return false;
+        }
+        Slots s = slots;
+        int i = claim(s, address);
+        if (i < 0 || !LONGS.compareAndSet(s.macs, i, NONE, mac)) {
+            return false;
+        }
+        LONGS.setRelease(s.confirmed, i, now - REACHABLE_MILLIS);
         INTS.setRelease(s.probes, i, 0);
         LONGS.setRelease(s.probed, i, NEVER);
         return true;

@@ -73,20 +73,30 @@ public final class OwnedServices {
         return current;
     }
 
-    /** Recomputes the snapshot from {@code lb}'s services; returns it (the same object when nothing changed). */
+    /**
+     * Recomputes the snapshot from {@code lb}'s services and retired real servers; returns it (the same object when
+     * nothing changed).
+     */
     public synchronized Snapshot update(LoadBalancer lb) {
-        Snapshot next = of(lb.services());
+        Snapshot next = of(lb.services(), lb.retiredDests());
         if (!next.equals(current)) {
             current = next;
         }
         return current;
     }
 
+    /** {@link #of(List, List)} with no retired real servers. */
+    public static Snapshot of(List<Service> services) {
+        return of(services, List.of());
+    }
+
     /**
      * The snapshot for {@code services}: IPv4 address-and-port services of engine {@code packet}. Firewall-mark
-     * and IPv6 services are not handled by this engine yet.
+     * and IPv6 services are not handled by this engine yet. {@code retired}: real servers removed from their
+     * service whose connections go on ({@link LoadBalancer#retiredDests}); a VS/NAT one stays a source of replies
+     * to rewrite until its connections end, as IPVS keeps forwarding for a server in its trash.
      */
-    public static Snapshot of(List<Service> services) {
+    public static Snapshot of(List<Service> services, List<Dest> retired) {
         TreeSet<Long> keys = new TreeSet<>();
         TreeSet<Long> nat = new TreeSet<>();
         TreeSet<Integer> vips = new TreeSet<>();
@@ -99,13 +109,22 @@ public final class OwnedServices {
             keys.add(key(proto, vip, v.port()));
             vips.add(vip);
             for (Dest d : s.dests()) {
-                if (d.method() instanceof ForwardingMethod.Nat && !d.address().v6()) {
-                    nat.add(key(proto, d.address().v4Int(), d.port() != 0 ? d.port() : v.port()));
-                }
+                addNatSource(nat, d, v);
+            }
+        }
+        for (Dest d : retired) {
+            if (d.service().spec().engine() == Engine.PACKET && d.service().key() instanceof ServiceKey.Virtual v && !v.v6()) {
+                addNatSource(nat, d, v);
             }
         }
         return new Snapshot(keys.stream().mapToLong(Long::longValue).toArray(),
                 nat.stream().mapToLong(Long::longValue).toArray(), vips.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static void addNatSource(TreeSet<Long> nat, Dest d, ServiceKey.Virtual v) {
+        if (d.method() instanceof ForwardingMethod.Nat && !d.address().v6()) {
+            nat.add(key(v.protocol().number(), d.address().v4Int(), d.port() != 0 ? d.port() : v.port()));
+        }
     }
 
     /**

@@ -40,6 +40,8 @@ public final class PacketEngine implements AutoCloseable {
     private static final AtomicInteger ENGINES = new AtomicInteger();
     private static final long CONTROL_TIMEOUT_SECONDS = 30;
     private static final int RECEIVE_BUFFER_BYTES = 8 << 20;
+    /** Neighbour table compaction, and dropping retired VS/NAT servers whose connections have ended. */
+    private static final long UPKEEP_SECONDS = 30;
 
     private final LoadBalancer lb;
     private final EngineConfig config;
@@ -194,7 +196,7 @@ public final class PacketEngine implements AutoCloseable {
             prime();
             return null;
         });
-        control.scheduleWithFixedDelay(this::upkeep, 30, 30, TimeUnit.SECONDS);
+        control.scheduleWithFixedDelay(this::upkeep, UPKEEP_SECONDS, UPKEEP_SECONDS, TimeUnit.SECONDS);
         LOG.log(Level.INFO, "packet engine: " + threads.size() + " workers on " + links
                 + (gateway != 0 ? ", gateway " + Addresses.ipv4(gateway) : ", no gateway")
                 + (config.nftTable() != null ? ", nftables table netdev " + config.nftTable() : ""));
@@ -306,6 +308,28 @@ public final class PacketEngine implements AutoCloseable {
         for (Link l : links) {
             l.neighbours().compact(now);
         }
+        // Retired VS/NAT servers leave the owned set only when housekeeping has found them idle, which no
+        // configuration change announces: look again here.
+        try {
+            OwnedServices.Snapshot before = owned.current();
+            publish(before, owned.update(lb));
+        } catch (RuntimeException e) {
+            // An exception would end this scheduled task for good; the next round tries again.
+            LOG.log(Level.WARNING, "packet engine: upkeep: " + e.getMessage());
+        }
+    }
+
+    /** Control thread: socket filters first (a new VIP's frames must reach the workers before the kernel stops
+     * seeing them), then the nftables table; nothing when the snapshot did not change. Whether it changed. */
+    private boolean publish(OwnedServices.Snapshot before, OwnedServices.Snapshot after) {
+        if (after == before) {
+            return false;
+        }
+        filter(after);
+        if (config.nftTable() != null) {
+            NftRules.install(config.nftTable(), links, after);
+        }
+        return true;
     }
 
     /**
@@ -320,13 +344,7 @@ public final class PacketEngine implements AutoCloseable {
         return onControl(() -> {
             OwnedServices.Snapshot before = owned.current();
             OwnedServices.Snapshot after = owned.update(lb);
-            boolean changed = after != before;
-            if (changed) {
-                filter(after); // first: the workers must see a new VIP's frames before the kernel stops seeing them
-            }
-            if (changed && config.nftTable() != null) {
-                NftRules.install(config.nftTable(), links, after);
-            }
+            boolean changed = publish(before, after);
             int[] vips = after.vipList();
             int[] fresh = Arrays.stream(vips).filter(v -> Arrays.binarySearch(announced, v) < 0).toArray();
             List<String> down = Arrays.stream(announced).filter(v -> !after.isVip(v)).mapToObj(Addresses::ipv4).toList();

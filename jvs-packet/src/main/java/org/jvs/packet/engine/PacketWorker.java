@@ -33,7 +33,9 @@ import org.jvs.packet.Rewrite;
  *       gets its source rewritten back to VIP:vport and goes toward the client: the client itself when it is on a
  *       connected subnet, else the gateway.</li>
  *   <li>Next hops come from each link's {@link NeighbourTable}; on a miss the worker sends the ARP request itself
- *       (the table rate-limits per address) and drops the packet, counted, as the kernel does while it resolves.
+ *       (the table rate-limits per address) and drops the packet, counted (the kernel would queue a few; the engine
+ *       keeps no queue). The frame opening a VS/NAT connection from a client on the link's subnet teaches the table
+ *       that client's MAC when it has none ({@link NeighbourTable#glean}), so the first reply need not wait.
  *       ARP traffic seen on the link teaches the table; ARP requests for a VIP are answered on a link facing
  *       clients.</li>
  *   <li>Everything else is the kernel's ("passed": not sent, the kernel has its own copy since AF_PACKET is a
@@ -280,6 +282,12 @@ public final class PacketWorker {
             noRoute++;
             return;
         }
+        if (nat && decision.created && own.connected(ip.source())
+                && own.neighbours().glean(ip.source(), eth.source(), now)) {
+            // Its replies will go back to it on this link: the frame says where it is, so the first one need
+            // not wait for ARP (see NeighbourTable.glean).
+            learned++;
+        }
         int k = routeLink;
         long mac = nextHopMac(k, routeHop);
         if (mac < 0) {
@@ -427,7 +435,10 @@ public final class PacketWorker {
         return arpRequests;
     }
 
-    /** Neighbour entries written from ARP traffic seen (not an outcome: the frame is also counted as passed). */
+    /**
+     * Neighbour entries written from ARP traffic seen, or gleaned from the frame opening a VS/NAT connection from a
+     * client on the link's subnet (not an outcome: the frame is also counted as passed or forwarded).
+     */
     public long learned() {
         return learned;
     }

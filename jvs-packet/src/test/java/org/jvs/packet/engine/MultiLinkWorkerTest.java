@@ -57,24 +57,45 @@ class MultiLinkWorkerTest {
     }
 
     @Test
-    void natReplyToAConnectedClientIsResolvedByArpOnTheClientsSide() {
+    void natReplyToAConnectedClientGoesAtOnceToTheMacItsSynCameFromAndArpConfirmsIt() {
         fx.ios[0].inject(Frames.tcp(OWN_MAC, CLIENT_MAC, CLIENT, 40003, VIP_NAT, 80, SYN, new byte[0]));
         fx.workers[0].poll();
         fx.ios[1].discardSent();
+        assertThat(fx.workers[0].learned()).as("gleaned from the SYN").isEqualTo(1);
         byte[] reply = Frames.tcp(OWN_MAC_1, RS2_MAC, RS2, 8080, CLIENT, 40003, SYN | ACK, new byte[0]);
+        String forwarded = hex(Frames.routed(Frames.tcp(CLIENT_MAC, OWN_MAC, VIP_NAT, 80, CLIENT, 40003, SYN | ACK, new byte[0])));
 
         fx.ios[1].inject(reply);
         fx.workers[1].poll();
-        assertThat(sentOn(0)).as("client's MAC unknown: an ARP request on the clients' side")
-                .isEqualTo(hex(Frames.arp(EthernetFrame.BROADCAST, OWN_MAC, 1, OWN_MAC, CLIENT_SIDE_IP, 0, CLIENT)));
-        assertThat(fx.workers[1].noNeighbour()).isEqualTo(1);
+        assertThat(fx.ios[0].sentCount()).as("a unicast ARP probe, then the reply").isEqualTo(2);
+        assertThat(hex(fx.ios[0].takeSent())).isEqualTo(hex(Frames.arp(CLIENT_MAC, OWN_MAC, 1, OWN_MAC, CLIENT_SIDE_IP, CLIENT_MAC, CLIENT)));
+        assertThat(hex(fx.ios[0].takeSent())).isEqualTo(forwarded);
+        assertThat(fx.workers[1].noNeighbour()).isZero();
 
         fx.ios[0].inject(Frames.arp(OWN_MAC, CLIENT_MAC, 2, CLIENT_MAC, CLIENT, OWN_MAC, CLIENT_SIDE_IP));
         fx.workers[0].poll();
         fx.ios[1].inject(reply);
         fx.workers[1].poll();
-        assertThat(sentOn(0)).isEqualTo(hex(Frames.routed(Frames.tcp(CLIENT_MAC, OWN_MAC, VIP_NAT, 80, CLIENT, 40003, SYN | ACK, new byte[0]))));
-        assertThat(fx.workers[1].natReplies()).isEqualTo(1);
+        assertThat(sentOn(0)).as("confirmed: no more probes").isEqualTo(forwarded);
+        assertThat(fx.workers[1].natReplies()).isEqualTo(2);
+    }
+
+    @Test
+    void aClientWhoseMacIsKnownIsNotRewrittenByItsFrames() {
+        fx.links[0].neighbours().put(CLIENT, CLIENT_MAC);
+        fx.ios[0].inject(Frames.tcp(OWN_MAC, 0x02_00_00_00_00_99L, CLIENT, 40006, VIP_NAT, 80, SYN, new byte[0]));
+        fx.workers[0].poll();
+        assertThat(fx.workers[0].learned()).isZero();
+        assertThat(fx.links[0].neighbours().lookup(CLIENT)).isEqualTo(CLIENT_MAC);
+    }
+
+    @Test
+    void aReplyToAConnectedClientNeverSeenStillWaitsForArp() {
+        // A reply whose connection was not opened through this engine's frame (nothing to glean): resolved by ARP.
+        fx.ios[0].inject(Frames.tcp(OWN_MAC, GATEWAY_MAC, FAR_CLIENT, 40007, VIP_NAT, 80, SYN, new byte[0]));
+        fx.workers[0].poll();
+        assertThat(fx.workers[0].learned()).as("a far client is not on the link: nothing gleaned").isZero();
+        assertThat(fx.links[0].neighbours().lookup(FAR_CLIENT)).isEqualTo(NeighbourTable.NONE);
     }
 
     @Test

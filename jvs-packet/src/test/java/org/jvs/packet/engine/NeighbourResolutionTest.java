@@ -166,6 +166,41 @@ class NeighbourResolutionTest {
         assertThat(hex(sent)).isEqualTo(hex(Frames.arp(EthernetFrame.BROADCAST, OWN_MAC, 1, OWN_MAC, VIP_DR, 0, VIP_DR)));
     }
 
+    @Test
+    void aGleanedEntryIsUsableAtOnceProbedOnFirstUseAndForgottenIfNobodyAnswers() {
+        NeighbourTable t = new NeighbourTable(16);
+        int a = Frames.ip(10, 9, 0, 1);
+        long mac = 0x02_00_00_00_09_01L;
+
+        assertThat(t.glean(a, mac, 0)).isTrue();
+        assertThat(t.resolve(a, 0)).as("first use: the MAC, and a unicast probe due").isEqualTo(mac | NeighbourTable.PROBE);
+        assertThat(t.resolve(a, 10)).as("the probe is out").isEqualTo(mac);
+        assertThat(t.resolve(a, 1_000)).isEqualTo(mac | NeighbourTable.PROBE);
+        assertThat(t.resolve(a, 2_000)).isEqualTo(mac | NeighbourTable.PROBE);
+        assertThat(t.resolve(a, 3_000)).as("three probes unanswered: forgotten").isEqualTo(NeighbourTable.NONE);
+
+        int b = Frames.ip(10, 9, 0, 2);
+        assertThat(t.glean(b, mac, 0)).isTrue();
+        assertThat(t.learn(b, mac, 5, false)).as("its ARP answer confirms it").isTrue();
+        assertThat(t.resolve(b, 10)).isEqualTo(mac);
+    }
+
+    @Test
+    void gleaningNeverChangesAKnownMacAndIgnoresGroupAndZeroAddresses() {
+        NeighbourTable t = new NeighbourTable(16);
+        int a = Frames.ip(10, 9, 0, 1);
+        t.learn(a, 0x02_00_00_00_09_01L, 0, true);
+        assertThat(t.glean(a, 0x02_00_00_00_09_02L, 1)).isFalse();
+        assertThat(t.lookup(a)).isEqualTo(0x02_00_00_00_09_01L);
+        int b = Frames.ip(10, 9, 0, 2);
+        t.put(b, 0x02_00_00_00_09_03L);
+        assertThat(t.glean(b, 0x02_00_00_00_09_04L, 1)).isFalse();
+        assertThat(t.lookup(b)).isEqualTo(0x02_00_00_00_09_03L);
+        assertThat(t.glean(Frames.ip(10, 9, 0, 3), 0x01_00_5e_00_00_01L, 1)).as("multicast").isFalse();
+        assertThat(t.glean(Frames.ip(10, 9, 0, 3), 0, 1)).isFalse();
+        assertThat(t.glean(0, 0x02_00_00_00_09_05L, 1)).isFalse();
+    }
+
     private static String hex(byte[] b) {
         return HexFormat.ofDelimiter(" ").formatHex(b);
     }

@@ -53,6 +53,10 @@ public final class Lab implements AutoCloseable {
     public static final String VIP = "203.0.113.10";
     /** The port nginx listens on in every real server (on 0.0.0.0, so the VIP on lo answers too in DR). */
     public static final int HTTP_PORT = 80;
+    /** Path nginx serves {@link #bigFile} at, the same bytes on every real server (full-size frames both ways). */
+    public static final String BIG_PATH = "/big";
+    /** Size of {@link #bigFile}: 1 MiB. */
+    public static final int BIG_SIZE = 1 << 20;
     /** Most real servers a lab builds (addresses .11 to .110 of the server network). */
     public static final int MAX_REAL_SERVERS = 100;
 
@@ -356,12 +360,22 @@ public final class Lab implements AutoCloseable {
      * with the server's name and a newline ({@code rs1\n}); returns when each answers on its own address.
      */
     public void startNginx() {
+        Path big = bigFile();
+        try {
+            // Deterministic bytes that compress to nothing and repeat nowhere: a corrupted or reordered segment shows.
+            byte[] bytes = new byte[BIG_SIZE];
+            new java.util.Random(BIG_SIZE).nextBytes(bytes);
+            Files.write(big, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("nginx big file: " + e.getMessage(), e);
+        }
         for (Host rs : realServers) {
             Path dir = workDir.resolve(rs.name() + "-nginx");
             try {
                 Files.createDirectories(dir);
                 Files.writeString(dir.resolve("nginx.conf"), """
                         daemon off;
+                        user root;  # workers read the big file under the lab's working directory (mode 0700)
                         master_process on;
                         worker_processes 1;
                         pid %1$s/nginx.pid;
@@ -375,9 +389,13 @@ public final class Lab implements AutoCloseable {
                           uwsgi_temp_path %1$s;
                           scgi_temp_path %1$s;
                           keepalive_requests 100000;
-                          server { listen %2$d; location / { return 200 "%3$s\\n"; } }
+                          server {
+                            listen %2$d;
+                            location / { return 200 "%3$s\\n"; }
+                            location = %4$s { default_type application/octet-stream; alias %5$s; }
+                          }
                         }
-                        """.formatted(dir, HTTP_PORT, rs.name()));
+                        """.formatted(dir, HTTP_PORT, rs.name(), BIG_PATH, big));
             } catch (IOException e) {
                 throw new UncheckedIOException("nginx config for " + rs.name() + ": " + e.getMessage(), e);
             }
@@ -387,6 +405,11 @@ public final class Lab implements AutoCloseable {
         for (Host rs : realServers) {
             awaitAnswer(rs, "http://" + rs.address() + "/", rs.name(), Duration.ofSeconds(15));
         }
+    }
+
+    /** The file every real server's nginx serves at {@link #BIG_PATH} ({@link #BIG_SIZE} bytes; written by {@link #startNginx}). */
+    public Path bigFile() {
+        return workDir.resolve("big.bin");
     }
 
     private static void awaitAnswer(Host from, String url, String expected, Duration timeout) {

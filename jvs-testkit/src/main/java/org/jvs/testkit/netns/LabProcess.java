@@ -93,6 +93,16 @@ public final class LabProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * SIGTERM to this process alone (not its children: a program that stops gracefully, as tshark does, ends
+     * them itself) and waits for it to exit; returns its exit status. Throws if it is still running after
+     * {@code timeout} ({@link #close} then kills it).
+     */
+    public int stop(Duration timeout) {
+        process.destroy();
+        return waitFor(timeout);
+    }
+
     /** SIGTERM to the process and its children, SIGKILL to whatever is left after 5 s. Safe to call twice. */
     @Override
     public void close() {

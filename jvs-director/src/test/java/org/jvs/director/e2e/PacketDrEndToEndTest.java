@@ -1,0 +1,91 @@
+package org.jvs.director.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.jvs.testkit.netns.Host;
+import org.jvs.testkit.netns.Lab;
+import org.junit.jupiter.api.Test;
+
+/**
+ * VS/DR through the packet engine in the DR lab (client, director and real servers on one bridge; the VIP on the
+ * real servers' lo, which never answer ARP for it). The shared cases are in {@link PacketEndToEnd}; here the wire
+ * check of DR and the lab's own tear-down after a failed test.
+ */
+class PacketDrEndToEndTest extends PacketEndToEnd {
+    private static final int ETHERNET_HEADER = 14;
+
+    PacketDrEndToEndTest() {
+        super(Lab.Topology.DR, "-g");
+    }
+
+    @Override
+    void assertOutCounters(LabDirector.Stats s, List<Long> receivedFromVip) {
+        // The real servers answer the client directly: the director never sees a reply.
+        assertThat(s.service().outPkts()).as(s.text()).isZero();
+        assertThat(s.service().outBytes()).as(s.text()).isZero();
+    }
+
+    @Test
+    void everyFrameReachesARealServerAsTheClientSentItButForTheEthernetAddresses() {
+        Wire wire = threeConnectionsOnTheWire("tcp and dst host " + lab.vip() + " and dst port " + Lab.HTTP_PORT);
+
+        String directorMac = lab.director().mac("eth0");
+        String clientMac = lab.client().mac("eth0");
+        List<byte[]> sent = wire.client().frames();
+        assertThat(sent).as("frames the client sent to the VIP").hasSizeGreaterThanOrEqualTo(3 * 5);
+        Map<String, Integer> expected = new HashMap<>();
+        for (byte[] f : sent) {
+            assertThat(mac(f, 0)).as("client frame's destination: the director answered ARP for the VIP").isEqualTo(directorMac);
+            assertThat(mac(f, 6)).isEqualTo(clientMac);
+            expected.merge(fromIp(f), 1, Integer::sum);
+        }
+        Map<String, Integer> arrived = new HashMap<>();
+        for (int i = 0; i < wire.servers().size(); i++) {
+            Host rs = lab.realServer(i + 1);
+            String rsMac = rs.mac("eth0");
+            List<byte[]> got = wire.servers().get(i).frames();
+            assertThat(got).as("%s got its connection", rs.name()).isNotEmpty();
+            for (byte[] f : got) {
+                assertThat(mac(f, 0)).as("to %s's MAC", rs.name()).isEqualTo(rsMac);
+                assertThat(mac(f, 6)).as("from the director's MAC").isEqualTo(directorMac);
+                arrived.merge(fromIp(f), 1, Integer::sum);
+            }
+        }
+        // Byte for byte from the IP header on (addresses, id, TTL, checksums, sequence numbers, payload), and every
+        // frame exactly once: DR touches nothing but the Ethernet addresses.
+        assertThat(arrived).isEqualTo(expected);
+    }
+
+    @Test
+    void aLabWhoseTestFailsInsideItClosesAndLeavesNoNamespaceOrProcess() {
+        String[] prefix = new String[1];
+        long[] pid = new long[1];
+        Throwable failure = catchThrowable(() -> {
+            try (Lab small = Lab.dr(1)) {
+                prefix[0] = small.prefix();
+                LabDirector d = LabDirector.start(small, LabDirector.service(small, "rr", 0));
+                pid[0] = d.pid();
+                assertThat(Lab.namespaces()).as("the lab exists while open").anyMatch(ns -> ns.startsWith(prefix[0]));
+                assertThat(d.stats().service().conns()).as("a failing assertion inside the lab").isEqualTo(-1);
+            }
+        });
+
+        assertThat(failure).isInstanceOf(AssertionError.class).hasMessageContaining("a failing assertion inside the lab");
+        assertThat(Lab.namespaces()).as("namespaces after close").noneMatch(ns -> ns.startsWith(prefix[0]));
+        assertThat(ProcessHandle.of(pid[0]).filter(ProcessHandle::isAlive)).as("the director process").isEmpty();
+    }
+
+    /** Ethernet address at {@code offset} as {@code aa:bb:cc:dd:ee:ff}. */
+    private static String mac(byte[] frame, int offset) {
+        return HexFormat.ofDelimiter(":").formatHex(frame, offset, offset + 6);
+    }
+
+    private static String fromIp(byte[] frame) {
+        return HexFormat.of().formatHex(frame, ETHERNET_HEADER, frame.length);
+    }
+}

@@ -1,0 +1,84 @@
+package org.jvs.director.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.jvs.testkit.netns.Capture;
+import org.jvs.testkit.netns.Host;
+import org.jvs.testkit.netns.Lab;
+import org.junit.jupiter.api.Test;
+
+/**
+ * VS/NAT through the packet engine in the NAT lab (the client on one network, the real servers on another, the
+ * director between them and their default gateway). The shared cases are in {@link PacketEndToEnd}; here the
+ * wire check of NAT.
+ */
+class PacketNatEndToEndTest extends PacketEndToEnd {
+    private static final String GOOD = Capture.CHECKSUM_GOOD;
+
+    PacketNatEndToEndTest() {
+        super(Lab.Topology.NAT, "-m");
+    }
+
+    @Override
+    void assertOutCounters(LabDirector.Stats s, List<Long> receivedFromVip) {
+        // Every reply passes the director (it is the real servers' gateway) and is counted as it arrives, before
+        // its source is rewritten: same packets, same lengths as the client receives from the VIP.
+        assertThat(s.service().outPkts()).as(s.text()).isEqualTo(receivedFromVip.size());
+        assertThat(s.service().outBytes()).as(s.text()).isEqualTo(sum(receivedFromVip));
+    }
+
+    @Test
+    void checksumsAreValidTheRealServersNeverSeeTheVipAndRepliesComeFromIt() {
+        Wire wire = threeConnectionsOnTheWire("tcp port " + Lab.HTTP_PORT);
+
+        String client = lab.client().address();
+        String vip = lab.vip();
+        String[] fields = {"ip.src", "ip.dst", "tcp.srcport", "tcp.dstport", "ip.ttl", "ip.checksum.status", "tcp.checksum.status"};
+        List<List<String>> clientSide = wire.client().fields(fields);
+        assertThat(clientSide).as("client capture").isNotEmpty();
+        int replies = 0;
+        for (List<String> p : clientSide) {
+            assertThat(p.subList(5, 7)).as("checksums at the client %s", p).containsOnly(GOOD);
+            if (p.getFirst().equals(client)) {
+                assertThat(p.subList(1, 5)).as("client to the VIP").containsExactly(vip, p.get(2), "80", "64");
+            } else {
+                // Rewritten back to the VIP and routed one hop by the director (TTL 64 at the real server).
+                assertThat(p.subList(0, 5)).as("reply").containsExactly(vip, client, "80", p.get(3), "63");
+                replies++;
+            }
+        }
+        assertThat(replies).as("replies at the client").isPositive();
+
+        for (int i = 0; i < wire.servers().size(); i++) {
+            Host rs = lab.realServer(i + 1);
+            List<List<String>> serverSide = wire.servers().get(i).fields(fields);
+            assertThat(serverSide).as("%s got its connection", rs.name()).isNotEmpty();
+            for (List<String> p : serverSide) {
+                assertThat(p.subList(5, 7)).as("checksums at %s %s", rs.name(), p).containsOnly(GOOD);
+                assertThat(p.subList(0, 2)).as("%s never sees the VIP", rs.name()).doesNotContain(vip);
+                if (p.getFirst().equals(client)) {
+                    assertThat(p.subList(1, 5)).as("to %s, TTL kept", rs.name()).containsExactly(rs.address(), p.get(2), "80", "64");
+                } else {
+                    assertThat(p.subList(0, 4)).as("from %s", rs.name()).containsExactly(rs.address(), client, "80", p.get(3));
+                }
+            }
+        }
+    }
+
+    @Test
+    void theFirstAnswerToAClientTheEngineNeverSawInArpArrives() throws Exception {
+        // The client already knows the director's MAC (a permanent entry), so it sends no ARP request the engine
+        // could learn its MAC from: the engine must take it from the datagram itself, or drop the first answer
+        // while it asks by ARP (what it did before NeighbourTable.glean).
+        String gateway = lab.directorClientSide().address();
+        lab.client().exec("ip", "neigh", "replace", gateway, "lladdr", lab.director().mac("eth0"), "dev", "eth0", "nud", "permanent");
+        try (UdpNameServers servers = new UdpNameServers()) {
+            director = LabDirector.start(lab, LabDirector.service(lab, "udp", UDP_PORT, "rr", 0));
+
+            assertThat(askVipOverUdp("first")).isIn("rs1", "rs2", "rs3");
+        } finally {
+            lab.client().exec("ip", "neigh", "del", gateway, "dev", "eth0");
+        }
+    }
+}
