@@ -42,6 +42,7 @@ public final class QuickstartMain {
                   curl http://127.0.0.1:8080/                  # a different backend each time
                   bin/jvsadm -L -n --stats                      # ipvsadm's view, with counters
                   bin/jvsadm -L -c                              # the connection table
+                  bin/jvsadm -L -n --health                     # health checks: state and last result
                   bin/jvsadm -e -t 127.0.0.1:8080 -r 127.0.0.1:8082 -m -w 0   # quiesce backend-2
                   bin/jvsadm --where tcp 127.0.0.1:40000 127.0.0.1:8080       # where would this flow go?
                 Control socket: %s   Ctrl-C stops everything.

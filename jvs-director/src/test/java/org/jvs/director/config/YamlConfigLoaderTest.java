@@ -181,4 +181,14 @@ class YamlConfigLoaderTest {
         assertThat(c.services()).isEmpty();
         assertThat(c.settings().connTableSize()).isEqualTo(1 << 20);
     }
+
+    @Test
+    void theShippedQuickstartExampleIsValidAndChecksEveryBackend() throws Exception {
+        // bin/jvs quickstart reads it; a broken example would break the main job.
+        Path example = Path.of("..", "examples", "quickstart.yaml");
+        DirectorConfig c = loader.parse(example, java.nio.file.Files.readString(example));
+        ConfigApplier.validate(c);
+        assertThat(c.services()).singleElement().satisfies(s -> assertThat(s.dests()).hasSize(3));
+        assertThat(c.health().services()).singleElement().satisfies(h -> assertThat(h.watched()).isTrue());
+    }
 }
