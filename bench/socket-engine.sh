@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side L4 relay benchmark on loopback: JVS socket engine (epoll and io_uring) vs HAProxy (mode tcp) vs nginx stream.
+# Side-by-side L4 relay benchmark on loopback: JVS socket engine (epoll, io_uring, splice) vs HAProxy (mode tcp) vs nginx stream.
 # Same three nginx backends, same wrk client, each director pinned to CPU 0 and the client and backends
 # to CPU 1. Reports requests/s (keep-alive and Connection: close), p99 latency and the director's CPU
 # use, and the ratios to HAProxy. Everything listens on 127.0.0.1 and is stopped at the end.
@@ -90,6 +90,10 @@ PIDS+=($!)
 sed -e "s|$WORK/jvs.sock|$WORK/jvs-uring.sock|" -e "s|port: 18081|port: 18084|" "$WORK/jvs.yaml" >"$WORK/jvs-uring.yaml"
 taskset -c 0 env JVS_HOME="$HERE" JVS_TRANSPORT=io_uring "$HERE/bin/jvs" director --config "$WORK/jvs-uring.yaml" >"$WORK/jvs-uring.log" 2>&1 &
 PIDS+=($!)
+# The same director relaying TCP with splice(2) (JVS_SPLICE), on its own port and control socket.
+sed -e "s|$WORK/jvs.sock|$WORK/jvs-splice.sock|" -e "s|port: 18081|port: 18085|" "$WORK/jvs.yaml" >"$WORK/jvs-splice.yaml"
+taskset -c 0 env JVS_HOME="$HERE" JVS_SPLICE=1 "$HERE/bin/jvs" director --config "$WORK/jvs-splice.yaml" >"$WORK/jvs-splice.log" 2>&1 &
+PIDS+=($!)
 taskset -c 0 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1 &
 PIDS+=($!)
 taskset -c 0 nginx -c "$WORK/nginx-stream.conf" -p "$WORK" -e "$WORK/nginx-stream.err"
@@ -101,7 +105,7 @@ wait_port() {
   done
   echo "port $1 never opened" >&2; cat "$WORK"/*.log >&2; exit 1
 }
-for p in 19001 19002 19003 18081 18082 18083 18084; do wait_port "$p"; done
+for p in 19001 19002 19003 18081 18082 18083 18084 18085; do wait_port "$p"; done
 
 # CPU ticks (user+system) of every process listening on a port (nginx: master and worker).
 pids_on_port() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
@@ -149,7 +153,7 @@ run() { # name port mode -> "rps p50_ms p99_ms cpu_pct cpu_us_per_request jit_pc
 printf '%-14s %-10s %12s %8s %8s %8s %10s %6s  %s\n' director mode "requests/s" "p50 ms" "p99 ms" "CPU %" "CPU us/req" "JIT %" "errors"
 declare -A R
 for mode in keepalive close; do
-  for d in jvs:18081 jvs-uring:18084 haproxy:18082 nginx-stream:18083; do
+  for d in jvs:18081 jvs-uring:18084 jvs-splice:18085 haproxy:18082 nginx-stream:18083; do
     name="${d%%:*}"; port="${d##*:}"
     read -r rps p50 p99 cpu us jit errs <<<"$(run "$name" "$port" "$mode")"
     R["$name.$mode"]="$rps"
@@ -160,7 +164,7 @@ for mode in keepalive close; do
 done
 echo
 for mode in keepalive close; do
-  for j in jvs jvs-uring; do
+  for j in jvs jvs-uring jvs-splice; do
     awk -v j="${R[$j.$mode]}" -v h="${R[haproxy.$mode]}" -v n="${R[nginx-stream.$mode]}" -v m="$mode" -v name="$j" \
         -v jp="${R[$j.$mode.p99]}" -v hp="${R[haproxy.$mode.p99]}" -v j50="${R[$j.$mode.p50]}" -v h50="${R[haproxy.$mode.p50]}" \
         'BEGIN {printf "%-10s %-9s /HAProxy %.2f   /nginx-stream %.2f   p99 /HAProxy %.2f   p99/p50 %.1f (HAProxy %.1f)\n", m, name, j/h, j/n, jp/hp, jp/j50, hp/h50}'

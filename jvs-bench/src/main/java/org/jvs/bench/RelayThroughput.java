@@ -41,7 +41,8 @@ import org.jvs.proxy.SocketEngine;
 /**
  * Bulk throughput through the socket engine, on loopback: a client thread writes {@code size} bytes to the
  * VIP, a server thread reads them. Reports wall time and the CPU time the relay's event-loop threads
- * spent per GiB, for the engine's copying relay (epoll and NIO) and for a bare splice(2) relay built on
+ * spent per GiB, for the engine's copying relay (epoll and NIO), its splice relay (epoll, opt-in), and for a
+ * bare splice(2) relay built on
  * Netty's {@code EpollSocketChannel.spliceTo} (no core calls, no accounting: the best splice can do).
  *
  * <pre>java -cp jvs-bench/target/jvs-bench.jar org.jvs.bench.RelayThroughput [MiB per run] [runs]</pre>
@@ -58,9 +59,11 @@ public final class RelayThroughput {
         long size = mib << 20;
         System.out.printf(Locale.ROOT, "%-12s %8s %10s %14s%n", "relay", "MiB", "MiB/s", "relay CPU s/GiB");
         for (int r = 0; r < runs; r++) {
-            report("copy-epoll", size, engineRun(size, true));
-            report("copy-nio", size, engineRun(size, false));
-            report("splice", size, spliceRun(size));
+            SocketEngine.Options o = SocketEngine.Options.DEFAULT.withIoThreads(1).withSplice(false);
+            report("copy-epoll", size, engineRun(size, o.withTransport("epoll")));
+            report("copy-nio", size, engineRun(size, o.withTransport("nio")));
+            report("splice-jvs", size, engineRun(size, o.withTransport("epoll").withSplice(true)));
+            report("splice-bare", size, spliceRun(size));
         }
     }
 
@@ -73,11 +76,11 @@ public final class RelayThroughput {
         System.out.printf(Locale.ROOT, "%-12s %8d %10.0f %14.3f%n", name, size >> 20, mibs, cpuPerGib);
     }
 
-    private static Result engineRun(long size, boolean epoll) throws Exception {
+    private static Result engineRun(long size, SocketEngine.Options options) throws Exception {
         try (ServerSocket sink = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             LoadBalancer lb = new LoadBalancer(LoadBalancer.Options.DEFAULT.withCapacity(10_000, 1_000),
                     org.jvs.core.time.Clock.SYSTEM);
-            SocketEngine engine = new SocketEngine(lb, SocketEngine.Options.DEFAULT.withIoThreads(1).withNativeTransport(epoll));
+            SocketEngine engine = new SocketEngine(lb, options);
             try {
                 engine.start();
                 int vport = freePort();
@@ -93,7 +96,7 @@ public final class RelayThroughput {
         }
     }
 
-    // spliceTo and the epoll mode it needs are deprecated in Netty 4.2: one more reason the engine copies.
+    // The bare relay of the first measurement (history): spliceTo with no accounting and no half-close.
     @SuppressWarnings("deprecation")
     private static Result spliceRun(long size) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("splice", true), EpollIoHandler.newFactory());

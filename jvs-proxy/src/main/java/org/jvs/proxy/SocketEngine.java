@@ -52,11 +52,24 @@ public final class SocketEngine implements AutoCloseable {
      *                             with the environment variable JVS_TRANSPORT
      * @param freebind             bind VIPs not (yet) on this host (IP_FREEBIND, epoll and io_uring): for a backup
      *                             director that must listen before a failover gives it the VIP
+     * @param splice               relay TCP with splice(2) (the bytes stay in the kernel) where the transport is
+     *                             epoll; elsewhere the copying relay runs. Default off, or the environment
+     *                             variable JVS_SPLICE (1/true/on or 0/false/off)
      */
     public record Options(Duration connectTimeout, int ioThreads, int writeBufferLowWater, int writeBufferHighWater,
-                          String transport, boolean freebind) {
+                          String transport, boolean freebind, boolean splice) {
         public static final Options DEFAULT = new Options(Duration.ofSeconds(5), 0, 32 * 1024, 64 * 1024,
-                System.getenv().getOrDefault("JVS_TRANSPORT", "epoll"), false);
+                System.getenv().getOrDefault("JVS_TRANSPORT", "epoll"), false,
+                parseSwitch("JVS_SPLICE", System.getenv().getOrDefault("JVS_SPLICE", "0")));
+
+        /** An on/off setting's value; a clear error naming the setting for anything else. */
+        static boolean parseSwitch(String name, String value) {
+            return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "1", "true", "on", "yes" -> true;
+                case "0", "false", "off", "no", "" -> false;
+                default -> throw new IllegalArgumentException(name + " must be 1/true/on or 0/false/off, got '" + value + "'");
+            };
+        }
 
         public Options {
             if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
@@ -73,15 +86,15 @@ public final class SocketEngine implements AutoCloseable {
         }
 
         public Options withConnectTimeout(Duration d) {
-            return new Options(d, ioThreads, writeBufferLowWater, writeBufferHighWater, transport, freebind);
+            return new Options(d, ioThreads, writeBufferLowWater, writeBufferHighWater, transport, freebind, splice);
         }
 
         public Options withIoThreads(int n) {
-            return new Options(connectTimeout, n, writeBufferLowWater, writeBufferHighWater, transport, freebind);
+            return new Options(connectTimeout, n, writeBufferLowWater, writeBufferHighWater, transport, freebind, splice);
         }
 
         public Options withWriteBufferWaterMark(int low, int high) {
-            return new Options(connectTimeout, ioThreads, low, high, transport, freebind);
+            return new Options(connectTimeout, ioThreads, low, high, transport, freebind, splice);
         }
 
         /** true: epoll (or io_uring, if that was the choice); false: the JDK's NIO. */
@@ -90,11 +103,16 @@ public final class SocketEngine implements AutoCloseable {
         }
 
         public Options withTransport(String t) {
-            return new Options(connectTimeout, ioThreads, writeBufferLowWater, writeBufferHighWater, t, freebind);
+            return new Options(connectTimeout, ioThreads, writeBufferLowWater, writeBufferHighWater, t, freebind, splice);
         }
 
         public Options withFreebind(boolean on) {
-            return new Options(connectTimeout, ioThreads, writeBufferLowWater, writeBufferHighWater, transport, on);
+            return new Options(connectTimeout, ioThreads, writeBufferLowWater, writeBufferHighWater, transport, on, splice);
+        }
+
+        /** Splice TCP relays (epoll only; see {@link SocketEngine#relayMode()}). */
+        public Options withSplice(boolean on) {
+            return new Options(connectTimeout, ioThreads, writeBufferLowWater, writeBufferHighWater, transport, freebind, on);
         }
     }
 
@@ -105,7 +123,7 @@ public final class SocketEngine implements AutoCloseable {
 
     /** Engine counters since start (the core has the per-service and per-server ones). */
     public record Counters(long accepted, long rejected, long connectFailures, long retried, long resets,
-                           long idleClosed, long expired, long udpDropped) {
+                           long idleClosed, long expired, long udpDropped, long copiedBytes, long splicedBytes) {
     }
 
     /** Counters the relays bump; LongAdders, so event loops do not contend. */
@@ -118,12 +136,15 @@ public final class SocketEngine implements AutoCloseable {
         final LongAdder idleClosed = new LongAdder();
         final LongAdder expired = new LongAdder();
         final LongAdder udpDropped = new LongAdder();
+        final LongAdder copied = new LongAdder(); // TCP bytes relayed through user space
+        final LongAdder spliced = new LongAdder(); // TCP bytes relayed by splice(2)
     }
 
     private final LoadBalancer lb;
     private final Options options;
     private final Transport transport;
     private final WriteBufferWaterMark waterMark;
+    private final boolean splicing;
     final Adders counters = new Adders();
     private final Set<TcpRelay> relays = ConcurrentHashMap.newKeySet();
     private final AtomicLong maxPending = new AtomicLong();
@@ -140,6 +161,8 @@ public final class SocketEngine implements AutoCloseable {
         this.options = options;
         this.transport = Transport.choose(options.transport());
         this.waterMark = new WriteBufferWaterMark(options.writeBufferLowWater(), options.writeBufferHighWater());
+        // Netty has splice(2) on its epoll channels only (AbstractEpollStreamChannel.spliceTo).
+        this.splicing = options.splice() && transport.kind() == Transport.Kind.EPOLL;
     }
 
     public SocketEngine(LoadBalancer lb) {
@@ -158,7 +181,12 @@ public final class SocketEngine implements AutoCloseable {
         int threads = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
         group = transport.newGroup(threads, "jvs-socket");
         accepting = true;
-        LOG.log(System.Logger.Level.INFO, "socket engine started: {0}, {1} event loops", transport.name(), threads);
+        LOG.log(System.Logger.Level.INFO, "socket engine started: {0}, {1} event loops, TCP relayed by {2}",
+                transport.name(), threads, relayMode());
+        if (options.splice() && !splicing) {
+            LOG.log(System.Logger.Level.WARNING, "splice asked for but off: the transport is {0}, splice(2) needs epoll; "
+                    + "TCP relays copy", transport.name());
+        }
     }
 
     /**
@@ -249,6 +277,10 @@ public final class SocketEngine implements AutoCloseable {
                                 return;
                             }
                             counters.accepted.increment();
+                            if (splicing) {
+                                // before any read: Netty caches the read handle at the first one
+                                ch.config().setRecvByteBufAllocator(new SpliceMeter());
+                            }
                             TcpRelay r = new TcpRelay(SocketEngine.this, key.address(), key.port(), ch);
                             relays.add(r);
                             ch.pipeline().addLast(r.frontHandler);
@@ -336,6 +368,18 @@ public final class SocketEngine implements AutoCloseable {
         return transport.name();
     }
 
+    /**
+     * "splice" when TCP relays splice (asked for with {@link Options#withSplice} and the transport is epoll),
+     * else "copy".
+     */
+    public String relayMode() {
+        return splicing ? "splice" : "copy";
+    }
+
+    boolean splicing() {
+        return splicing;
+    }
+
     /** Services that have a listener now. */
     public synchronized Set<ServiceKey> listening() {
         return Set.copyOf(listeners.keySet());
@@ -371,7 +415,7 @@ public final class SocketEngine implements AutoCloseable {
     public Counters counters() {
         Adders a = counters;
         return new Counters(a.accepted.sum(), a.rejected.sum(), a.connectFailures.sum(), a.retried.sum(),
-                a.resets.sum(), a.idleClosed.sum(), a.expired.sum(), a.udpDropped.sum());
+                a.resets.sum(), a.idleClosed.sum(), a.expired.sum(), a.udpDropped.sum(), a.copied.sum(), a.spliced.sum());
     }
 
     // ======================================================================================

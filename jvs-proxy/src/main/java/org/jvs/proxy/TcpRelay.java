@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.DuplexChannelConfig;
@@ -18,6 +19,7 @@ import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.jvs.core.Decision;
@@ -73,6 +75,9 @@ final class TcpRelay {
     private long lastActivity;
     private ArrayDeque<ByteBuf> early;
     private ScheduledFuture<?> idleTimer;
+    // Set once relaying starts, when the engine splices; null while copying.
+    private Spliced clientToServer;
+    private Spliced serverToClient;
 
     final FrontHandler frontHandler = new FrontHandler();
     private final BackHandler backHandler = new BackHandler();
@@ -128,7 +133,7 @@ final class TcpRelay {
         c.setAutoRead(false);
         c.setAllowHalfClosure(true);
         c.setWriteBufferWaterMark(engine.waterMark());
-        c.setRecvByteBufAllocator(SocketEngine.readSizes());
+        c.setRecvByteBufAllocator(engine.splicing() ? new SpliceMeter() : SocketEngine.readSizes());
         c.setConnectTimeoutMillis(engine.connectTimeoutMillis());
         ch.pipeline().addLast(backHandler);
         front.eventLoop().register(ch).addListener(onRegistered);
@@ -201,12 +206,35 @@ final class TcpRelay {
                 }
             }
         }
+        if (engine.splicing() && splicable()) {
+            if (!frontEof) {
+                clientToServer = new Spliced(front, back, true);
+            }
+            serverToClient = new Spliced(back, front, false);
+        }
         if (frontEof) {
             clientClosed();
+        } else if (clientToServer != null) {
+            clientToServer.start();
         } else if (back.isWritable()) {
             front.read();
         }
-        back.read();
+        if (serverToClient != null) {
+            serverToClient.start();
+        } else {
+            back.read();
+        }
+    }
+
+    /** splice(2) between the two channels needs Netty's epoll stream channels on one event loop. */
+    private boolean splicable() {
+        if (front instanceof AbstractEpollStreamChannel && back instanceof AbstractEpollStreamChannel
+                && front.eventLoop() == back.eventLoop()) {
+            return true;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "{0}: not spliced (channels {1}, {2}): copying", flow,
+                front.getClass().getSimpleName(), back.getClass().getSimpleName());
+        return false;
     }
 
     // ---- relaying ------------------------------------------------------------------------------------
@@ -245,6 +273,7 @@ final class TcpRelay {
             teardown(true);
             return false;
         }
+        engine.counters.copied.add(buf.readableBytes());
         Channel b = back;
         b.writeAndFlush(buf, b.voidPromise());
         engine.notePending(pending(b));
@@ -264,6 +293,7 @@ final class TcpRelay {
             teardown(true);
             return;
         }
+        engine.counters.copied.add(buf.readableBytes());
         front.writeAndFlush(buf, front.voidPromise());
         engine.notePending(pending(front));
         if (front.isWritable()) {
@@ -273,13 +303,21 @@ final class TcpRelay {
 
     private void frontWritable() {
         if (!closed && connected && !backEof && front.isWritable()) {
-            back.read();
+            if (serverToClient != null) {
+                serverToClient.writable();
+            } else {
+                back.read();
+            }
         }
     }
 
     private void backWritable() {
         if (!closed && connected && !frontEof && back.isWritable()) {
-            front.read();
+            if (clientToServer != null) {
+                clientToServer.writable();
+            } else {
+                front.read();
+            }
         }
     }
 
@@ -339,6 +377,11 @@ final class TcpRelay {
                     // crossed) and, on epoll, an epoll_ctl to drop EPOLLIN, just before we close anyway.
                     // Off, Netty closes the channel on that EOF instead: channelInactive, taken as the EOF.
                     // A reset still comes first as exceptionCaught (the read fails), so it is not mistaken.
+                    // Not when splicing: Netty's splice takes EPOLLRDHUP as the end of input at once, and
+                    // would then close the channel with bytes still unread (Spliced.finSeen).
+                    if (serverToClient != null) {
+                        return;
+                    }
                     if (isBack) {
                         backEofCloses = true;
                     } else {
@@ -449,6 +492,164 @@ final class TcpRelay {
         return pending(front) + (b == null ? 0 : pending(b));
     }
 
+    // ---- splicing ------------------------------------------------------------------------------------
+
+    /**
+     * One direction relayed with splice(2): Netty moves {@code src}'s bytes into a pipe and from it into
+     * {@code dst}, never into user space. One open-ended splice request per direction; with auto-read off
+     * each {@code src.read()} is one round of at most {@link SocketEngine#MAX_READ} bytes, after which Netty
+     * clears EPOLLIN and fires channelReadComplete: the round's bytes (from the {@link SpliceMeter}) go to
+     * the core as one read, and the next round is asked for only once {@code dst} took everything out of
+     * the pipe, so the pipe (at most one round) is all the engine holds, however slow the reader.
+     *
+     * <p>The end: Netty's splice takes EPOLLRDHUP (the peer's FIN has arrived) as the end of input after
+     * one round, whatever is still queued in the socket ahead of the FIN, and reads no more. So on that
+     * event the rest is read here, straight from the socket with plain reads (queued after the pipe's
+     * bytes, so in order) until the real end of stream, and only then is the FIN passed on.
+     */
+    private final class Spliced implements ChannelFutureListener {
+        private final AbstractEpollStreamChannel src;
+        private final Channel dst;
+        private final boolean fromClient;
+        private final SpliceMeter meter;
+        private final ChannelFutureListener pipeDrained = f -> rearm();
+        private final Runnable readAgain = this::readAgain;
+        private boolean fin; // src's FIN has arrived: reading the rest without splice
+        private boolean done; // src read to its end
+
+        Spliced(Channel src, Channel dst, boolean fromClient) {
+            this.src = (AbstractEpollStreamChannel) src;
+            this.dst = dst;
+            this.fromClient = fromClient;
+            this.meter = (SpliceMeter) src.config().getRecvByteBufAllocator();
+        }
+
+        void start() {
+            meter.take(); // what was read before (copied) is not this direction's to count again
+            src.spliceTo((AbstractEpollStreamChannel) dst, Integer.MAX_VALUE, src.newPromise()).addListener(this);
+            src.read();
+        }
+
+        /** The splice request failed: a reset or error on either socket (or the relay closed them). */
+        @Override
+        public void operationComplete(ChannelFuture f) {
+            if (!f.isSuccess() && !closed) {
+                reset(fromClient ? front : back, f.cause());
+            }
+        }
+
+        /** A round of splicing is over. */
+        void roundDone() {
+            if (closed || fin) {
+                return;
+            }
+            if (count(spliced())) {
+                rearm();
+            }
+        }
+
+        /** Reads again once the pipe is empty (dst's queue holds what is still in it). */
+        private void rearm() {
+            if (closed || fin) {
+                return;
+            }
+            ChannelOutboundBuffer ob = dst.unsafe().outboundBuffer();
+            if (ob != null && !ob.isEmpty()) {
+                // dst is slow: learn when it has taken the pipe's bytes (a promise, only in this case)
+                dst.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(pipeDrained);
+            } else {
+                // Not src.read() here: this runs inside Netty's read handling of src, which clears EPOLLIN
+                // when it ends if a splice is pending and auto-read is off; the next round would never come.
+                src.eventLoop().execute(readAgain);
+            }
+        }
+
+        private void readAgain() {
+            if (!closed && !fin) {
+                src.read();
+            }
+        }
+
+        private long spliced() {
+            long n = meter.take();
+            engine.counters.spliced.add(n);
+            return n;
+        }
+
+        /** The core counts n relayed bytes as one read; false if it no longer knows the connection. */
+        private boolean count(long n) {
+            if (n == 0) {
+                return true;
+            }
+            lastActivity = System.nanoTime();
+            if (fromClient) {
+                lb.inbound(flow, TcpStateMachine.ACK, (int) n, d);
+            } else {
+                lb.outbound(reply, TcpStateMachine.ACK, (int) n, d);
+            }
+            if (d.verdict != Decision.ACCEPT) {
+                engine.counters.expired.increment();
+                teardown(true);
+                return false;
+            }
+            return true;
+        }
+
+        /** Netty saw src's FIN and stopped reading it: what is queued before the FIN is read here. */
+        void finSeen() {
+            if (closed || fin) {
+                return;
+            }
+            fin = true;
+            if (count(spliced())) {
+                drain();
+            }
+        }
+
+        void writable() {
+            if (fin && !done) {
+                drain();
+            }
+        }
+
+        /**
+         * Plain reads of what is left, while dst takes it (else resumed by dst's writability). The FIN is in,
+         * so a read never waits: it returns bytes or the end of the stream.
+         */
+        private void drain() {
+            while (!closed && !done && dst.isWritable()) {
+                ByteBuf buf = src.alloc().directBuffer(SocketEngine.MAX_READ);
+                int n;
+                try {
+                    ByteBuffer nio = buf.internalNioBuffer(0, buf.writableBytes());
+                    n = src.fd().read(nio, nio.position(), nio.limit());
+                } catch (IOException e) {
+                    buf.release();
+                    reset(fromClient ? front : back, e);
+                    return;
+                }
+                if (n <= 0) { // -1: end of stream (0, "try again", cannot follow a FIN and the SHUT_RD Netty did)
+                    buf.release();
+                    done = true;
+                    if (fromClient) {
+                        clientEof();
+                    } else {
+                        serverEof();
+                    }
+                    return;
+                }
+                buf.writerIndex(n);
+                if (!count(n)) {
+                    buf.release();
+                    return;
+                }
+                engine.counters.copied.add(n);
+                dst.writeAndFlush(buf, dst.voidPromise());
+                engine.notePending(pending(dst));
+            }
+        }
+    }
+
     // ---- handlers ------------------------------------------------------------------------------------
 
     final class FrontHandler extends ChannelInboundHandlerAdapter {
@@ -468,9 +669,20 @@ final class TcpRelay {
         }
 
         @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (clientToServer != null) {
+                clientToServer.roundDone();
+            }
+        }
+
+        @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
-                clientEof();
+                if (clientToServer != null) {
+                    clientToServer.finSeen();
+                } else {
+                    clientEof();
+                }
             }
         }
 
@@ -509,9 +721,20 @@ final class TcpRelay {
         }
 
         @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (serverToClient != null && ctx.channel() == back) {
+                serverToClient.roundDone();
+            }
+        }
+
+        @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent && ctx.channel() == back) {
-                serverEof();
+                if (serverToClient != null) {
+                    serverToClient.finSeen();
+                } else {
+                    serverEof();
+                }
             }
         }
 

@@ -18,7 +18,7 @@ class AllocationTest extends EngineFixture {
         return super.options().withIoThreads(1);
     }
 
-    private static long relayThreadAllocatedBytes() {
+    static long relayThreadAllocatedBytes() {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long sum = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
