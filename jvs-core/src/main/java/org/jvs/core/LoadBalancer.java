@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.jvs.core.conn.ConnTable;
+import org.jvs.core.conn.SyncQueue;
 import org.jvs.core.conn.TcpState;
 import org.jvs.core.conn.TcpStateMachine;
 import org.jvs.core.conn.Timeouts;
@@ -79,6 +80,8 @@ public final class LoadBalancer {
     private volatile boolean expireNodestConn;
     private volatile boolean expireQuiescentTemplate;
     private long lastEstimateMillis;
+    /** The sync master's queue, or null when this director sends no connections. */
+    private volatile SyncQueue syncQueue;
 
     public LoadBalancer(Options options, Clock clock) {
         this.clock = clock;
@@ -477,6 +480,10 @@ public final class LoadBalancer {
         }
         int idx = t.touchIn(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort, tcpFlags, secure);
         if (idx >= 0) {
+            if ((idx & ConnTable.SYNC_DUE) != 0) {
+                idx &= ConnTable.INDEX_MASK;
+                queueSync(idx, f.v6);
+            }
             Dest d = dests.get(t.destId(idx));
             if (d == null || (!d.isAvailable() && expireNodestConn)) {
                 t.kill(idx);
@@ -642,6 +649,10 @@ public final class LoadBalancer {
             out.verdict = Decision.DROP;
             return;
         }
+        if ((idx & ConnTable.SYNC_DUE) != 0) {
+            idx &= ConnTable.INDEX_MASK;
+            queueSync(idx, f.v6);
+        }
         out.conn = idx;
         out.created = true;
         countNew(svc, d, bytes, newClientConnection);
@@ -733,6 +744,97 @@ public final class LoadBalancer {
     }
 
     private static final ThreadLocal<TemplateKey> TEMPLATE_KEYS = ThreadLocal.withInitial(TemplateKey::new);
+
+    // ======================================================================================
+    // Connection synchronization (thesis 5.2.10; IPVS' sync daemons)
+    // ======================================================================================
+
+    /**
+     * Starts (queue not null) or stops queueing the connections that IPVS' rules make due for sync: the
+     * data path offers each to {@code queue} for the sync master's one thread. {@code threshold} and
+     * {@code period} are IPVS' {@code sync_threshold} pair (3 and 50 by default).
+     */
+    public synchronized void syncMaster(SyncQueue queue, int threshold, int period) {
+        conns4.syncRule(queue != null, threshold, period);
+        conns6.syncRule(queue != null, threshold, period);
+        this.syncQueue = queue;
+    }
+
+    private void queueSync(int idx, boolean v6) {
+        SyncQueue q = syncQueue;
+        if (q != null) {
+            q.offer(v6 ? idx | SyncQueue.V6 : idx);
+        }
+    }
+
+    /** What became of one connection record from a sync master. */
+    public enum SyncOutcome {
+        /** Created or updated. */
+        APPLIED,
+        /** No virtual service here matches it (the backup's configuration differs). */
+        NO_SERVICE,
+        /** The service here has no such real server. */
+        NO_DEST,
+        /** The connection table is full. */
+        TABLE_FULL
+    }
+
+    /**
+     * A connection or persistence template from a sync master (the backup's side): binds it to this
+     * director's own service and real server with the master's state and remaining timeout ({@code 0}: the
+     * state's own timeout), without scheduling or counting it as new; an existing entry takes the new state
+     * and timeout. A connection is attached to its persistence template here if one exists, so the template
+     * lives as long as its connections do, as on the master. One thread (the backup daemon's) calls this.
+     *
+     * @param fwmark the firewall mark of a fwmark service's entries, else 0
+     */
+    public SyncOutcome applySynced(boolean v6, int proto, long cHi, long cLo, int cport, long vHi, long vLo, int vport,
+                                   long dHi, long dLo, int dport, int fwmark, boolean template, int state, int timeoutSeconds) {
+        Flow f = SYNC_FLOWS.get();
+        f.protocol = proto;
+        f.v6 = v6;
+        f.srcHi = cHi;
+        f.srcLo = cLo;
+        f.srcPort = cport;
+        f.dstHi = vHi;
+        f.dstLo = vLo;
+        f.dstPort = vport;
+        f.fwmark = fwmark;
+        Service svc = serviceTable.lookup(f);
+        if (svc == null) {
+            return SyncOutcome.NO_SERVICE;
+        }
+        Dest d = null;
+        for (Dest c : svc.dests()) {
+            if (c.address().hi() == dHi && c.address().lo() == dLo && c.address().v6() == v6
+                    && (c.port() == dport || c.port() == 0)) {
+                d = c;
+                break;
+            }
+        }
+        if (d == null) {
+            return SyncOutcome.NO_DEST;
+        }
+        ConnTable t = v6 ? conns6 : conns4;
+        int controller = -1;
+        Persistence p = svc.spec().persistence();
+        if (!template && p != null) {
+            TemplateKey k = templateKey(svc, f, p);
+            controller = t.touchTemplate(k.proto, k.cHi, k.cLo, k.vHi, k.vLo, k.vport);
+        }
+        ForwardingMethod m = d.method();
+        boolean noOutput = !(m instanceof ForwardingMethod.Nat || m instanceof ForwardingMethod.FullNat);
+        int idx = t.applySynced(proto, cHi, cLo, cport, vHi, vLo, vport, dHi, dLo, dport, cHi, cLo, cport,
+                m.code(), noOutput, d.id(), controller, template, state, timeoutSeconds);
+        return idx < 0 ? SyncOutcome.TABLE_FULL : SyncOutcome.APPLIED;
+    }
+
+    /** The dest bound to a connection entry's id (sync master: its service tells what engine carries it). */
+    public Dest destOf(int destId) {
+        return dests.get(destId);
+    }
+
+    private static final ThreadLocal<Flow> SYNC_FLOWS = ThreadLocal.withInitial(Flow::new);
 
     /** Frees the connection tables' memory. */
     public void close() {

@@ -26,7 +26,8 @@ import org.jvs.core.time.Clock;
  *  2A     daddr   real server address
  *  3A     laddr   local address the server sees as source (FullNAT; otherwise caddr)
  *  P+0    cport  P+2 vport  P+4 dport  P+6 lport      u16 each
- *  P+8    proto u8   P+9 state u8   P+10 flags u16
+ *  P+8    proto u8   P+9 state u8 (low nibble: TCP state; high nibble: the state last synced)
+ *  P+10   flags u16 (low byte: flag bits; high byte: packets in, modulo the sync period)
  *  P+12   dest id
  *  P+16   expires, in table seconds
  *  P+20   wheel next   P+24 wheel prev    (timing wheel, doubly linked through sentinels)
@@ -69,6 +70,19 @@ public final class ConnTable {
     private static final int F_DEAD = 1 << 6;
     /** Counted in its dest's inactive connections (otherwise active). */
     private static final int F_INACTIVE = 1 << 7;
+    /** The flag bits proper; the high byte of the flags field is the sync packet counter. */
+    private static final int F_BITS = 0xFF;
+
+    /**
+     * Set in the index {@link #touchIn} and {@link #insert} return when the sync master is on and this packet
+     * makes the entry due for synchronization (IPVS' rules, see {@link #syncRule}). Indexes are below 2^30.
+     */
+    public static final int SYNC_DUE = 1 << 30;
+    /** Masks {@link #SYNC_DUE} off a returned index. */
+    public static final int INDEX_MASK = SYNC_DUE - 1;
+    /** TCP states in which IPVS syncs a connection: ESTABLISHED, FIN_WAIT, CLOSE, CLOSE_WAIT, TIME_WAIT. */
+    private static final int SYNC_STATES = 1 << TcpState.ESTABLISHED.ordinal() | 1 << TcpState.FIN_WAIT.ordinal()
+            | 1 << TcpState.CLOSE.ordinal() | 1 << TcpState.CLOSE_WAIT.ordinal() | 1 << TcpState.TIME_WAIT.ordinal();
 
     private static final VarHandle LOCK = MethodHandles.arrayElementVarHandle(int[].class);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
@@ -113,6 +127,10 @@ public final class ConnTable {
     private final LongAdder insertFailures = new LongAdder();
     /** Last second the wheel has processed; only the housekeeping thread moves it. */
     private volatile int wheelTick;
+    /** Sync master on: data-plane touches count packets and report entries due ({@link #SYNC_DUE}). */
+    private volatile boolean syncMaster;
+    private volatile int syncThreshold = 3;
+    private volatile int syncPeriod = 50;
 
     public ConnTable(int capacity, boolean v6, Clock clock, Timeouts timeouts, DestRegistry dests) {
         if (capacity < 1 || capacity > (1 << 30) - WHEEL) {
@@ -253,7 +271,58 @@ public final class ConnTable {
     }
 
     public int state(int idx) {
-        return slab.get(BYTE, base(idx) + oState) & 0xFF;
+        return slab.get(BYTE, base(idx) + oState) & 0x0F;
+    }
+
+    /**
+     * Turns the sync master's bookkeeping on or off, with IPVS' {@code sync_threshold} pair: an entry is due
+     * on the packet whose count modulo {@code period} equals {@code threshold} (period 0: only the packet
+     * numbered {@code threshold}), and a TCP entry also whenever it enters FIN_WAIT, CLOSE, CLOSE_WAIT or
+     * TIME_WAIT, or is in a state other than the one last synced when its count comes round; TCP entries
+     * are synced only in those states and ESTABLISHED (ip_vs_sync.c, {@code ip_vs_sync_conn_needed}).
+     * The count lives in the flags' high byte, so {@code period} is at most 255.
+     */
+    public void syncRule(boolean master, int threshold, int period) {
+        if (period < 0 || period > 255 || threshold < 0 || (period > 0 ? threshold >= period : threshold > 255)) {
+            throw new IllegalArgumentException("sync threshold " + threshold + ", period " + period
+                    + ": need 0 <= threshold < period <= 255 (or period 0 and threshold <= 255)");
+        }
+        this.syncThreshold = threshold;
+        this.syncPeriod = period;
+        this.syncMaster = master;
+    }
+
+    public boolean syncMaster() {
+        return syncMaster;
+    }
+
+    /**
+     * Under the entry's in-stripe lock, on a client-to-server packet: counts it and tells whether the entry
+     * is now due for sync. Remembers the state synced so a later change forces the next sync.
+     */
+    private boolean syncDue(long b, int idx, int proto, int f) {
+        int period = syncPeriod;
+        int threshold = syncThreshold;
+        int pkts = ((f >>> 8) & 0xFF) + 1;
+        int stored = period > 0 ? pkts % period : Math.min(pkts, 255);
+        slab.set(SHORT, b + oFlags, (short) ((f & F_BITS) | stored << 8));
+        int sb = slab.get(BYTE, b + oState) & 0xFF;
+        int state = sb & 0x0F;
+        if (proto == 6) {
+            if ((1 << state & SYNC_STATES) == 0) {
+                return false;
+            }
+            boolean changed = state != sb >>> 4;
+            if (changed && state != TcpState.ESTABLISHED.ordinal()) {
+                slab.set(BYTE, b + oState, (byte) (state << 4 | state));
+                return true;
+            }
+        }
+        if (period > 0 ? pkts % period != threshold : pkts != threshold) {
+            return false;
+        }
+        slab.set(BYTE, b + oState, (byte) (state << 4 | state));
+        return true;
     }
 
     public boolean isTemplate(int idx) {
@@ -503,8 +572,80 @@ public final class ConnTable {
             d.connBound(active);
         }
         size.incrementAndGet();
+        // Counted before publication: no other thread can see the entry yet.
+        boolean due = syncMaster && syncDue(b, idx, proto, f);
         link(idx, hash(proto, cHi, cLo, cport, vHi, vLo, vport), hash(proto, dHi, dLo, dport, lHi, lLo, lport), true, expires);
+        return due ? idx | SYNC_DUE : idx;
+    }
+
+    /**
+     * A connection or template learnt from the sync master: created with the master's state and remaining
+     * timeout (0: this state's own timeout), or, when the entry exists, brought to that state and timeout.
+     * Never scheduled, never counted as a new connection. Returns the index, or -1 when the table is full.
+     *
+     * @param template a connection's controlling template on this director, or -1; the reference passes to
+     *                 the connection as in {@link #insert}
+     */
+    public int applySynced(int proto, long cHi, long cLo, int cport, long vHi, long vLo, int vport,
+                           long dHi, long dLo, int dport, long lHi, long lLo, int lport,
+                           int methodCode, boolean noOutput, int destId, int template, boolean isTemplate,
+                           int state, int timeoutSeconds) {
+        int existing = isTemplate ? lookupTemplate(proto, cHi, cLo, vHi, vLo, vport)
+                : lookupIn(proto, cHi, cLo, cport, vHi, vLo, vport);
+        if (existing >= 0) {
+            if (template >= 0) {
+                releaseTemplate(template);
+            }
+            updateSynced(existing, isTemplate ? 0 : state, timeoutSeconds);
+            return existing;
+        }
+        int idx;
+        if (isTemplate) {
+            idx = insertTemplate(proto, cHi, cLo, vHi, vLo, vport, dHi, dLo, dport, destId);
+            if (idx >= 0) {
+                releaseTemplate(idx); // no connection holds it yet: its own timeout applies
+            }
+        } else {
+            idx = insert(proto, cHi, cLo, cport, vHi, vLo, vport, dHi, dLo, dport, lHi, lLo, lport,
+                    methodCode, noOutput, destId, template, 0, false) & INDEX_MASK;
+            if (idx == (-1 & INDEX_MASK)) {
+                return -1;
+            }
+        }
+        if (idx >= 0) {
+            updateSynced(idx, isTemplate ? 0 : state, timeoutSeconds);
+        }
         return idx;
+    }
+
+    /** Sets a synced entry's state (kept as the state last synced) and its remaining timeout. */
+    private void updateSynced(int idx, int state, int timeoutSeconds) {
+        int s = stripe(inBucketOf(idx));
+        int refileAt;
+        lock(s);
+        try {
+            long b = base(idx);
+            int f = flags(idx);
+            int proto = protocol(idx);
+            if (proto == 6 && (f & F_TEMPLATE) == 0) {
+                boolean wasActive = (f & F_INACTIVE) == 0;
+                boolean nowActive = TcpState.of(state).isActive();
+                if (wasActive != nowActive) {
+                    flags(idx, nowActive ? f & ~F_INACTIVE : f | F_INACTIVE);
+                    Dest d = dests.get(getInt(idx, oDest));
+                    if (d != null) {
+                        d.connActivity(nowActive);
+                    }
+                }
+                slab.set(BYTE, b + oState, (byte) (state << 4 | state));
+            }
+            int timeout = timeoutSeconds > 0 ? timeoutSeconds : timeoutOf(proto, state, f, getInt(idx, oDest), false);
+            refileAt = now() + timeout;
+            setInt(idx, oExpires, refileAt);
+            wheelRefile(idx, refileAt);
+        } finally {
+            unlock(s);
+        }
     }
 
     /**
@@ -640,6 +781,9 @@ public final class ConnTable {
                 if (refileAt >= 0) {
                     wheelRefile(idx, refileAt);
                 }
+                if (syncMaster && syncDue(base(idx), idx, proto, flags(idx))) {
+                    idx |= SYNC_DUE;
+                }
             }
         } finally {
             unlock(s);
@@ -720,12 +864,13 @@ public final class ConnTable {
      */
     private int advance(int idx, int proto, int f, int dir, int tcpFlags, boolean secure) {
         long b = base(idx);
-        int state = slab.get(BYTE, b + oState) & 0xFF;
+        int sb = slab.get(BYTE, b + oState) & 0xFF;
+        int state = sb & 0x0F;
         int newState = state;
         if (proto == 6) {
             newState = TcpStateMachine.next(state, dir, tcpFlags, secure);
             if (newState != state) {
-                slab.set(BYTE, b + oState, (byte) newState);
+                slab.set(BYTE, b + oState, (byte) ((sb & 0xF0) | newState));
                 boolean wasActive = (f & F_INACTIVE) == 0;
                 boolean nowActive = TcpState.of(newState).isActive();
                 if (wasActive != nowActive) {
