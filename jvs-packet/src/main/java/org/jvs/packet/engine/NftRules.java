@@ -41,7 +41,7 @@ public final class NftRules {
                 }
                 // The rest of a VIP's IPv4 traffic (other ports, ICMP): the kernel does not have the VIP, and one
                 // that forwards would send it back out toward the VIP, that is to this engine, until the TTL ran out.
-                for (int vip : owned.vipList()) {
+                for (int vip : java.util.stream.IntStream.concat(java.util.Arrays.stream(owned.vipList()), java.util.Arrays.stream(owned.heldList())).sorted().toArray()) {
                     sb.append("    ip daddr ").append(Addresses.ipv4(vip)).append(" counter drop\n");
                 }
             }

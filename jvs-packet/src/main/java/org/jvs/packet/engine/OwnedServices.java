@@ -23,8 +23,12 @@ import org.jvs.core.model.ServiceKey;
 public final class OwnedServices {
 
     /** One published view; arrays are never changed after construction. */
-    public record Snapshot(long[] services, long[] natSources, int[] vips) {
-        public static final Snapshot EMPTY = new Snapshot(new long[0], new long[0], new int[0]);
+    public record Snapshot(long[] services, long[] natSources, int[] vips, int[] held) {
+        public static final Snapshot EMPTY = new Snapshot(new long[0], new long[0], new int[0], new int[0]);
+
+        public Snapshot(long[] services, long[] natSources, int[] vips) {
+            this(services, natSources, vips, new int[0]);
+        }
 
         public boolean isService(int protocol, int address, int port) {
             return Arrays.binarySearch(services, key(protocol, address, port)) >= 0
@@ -36,8 +40,14 @@ public final class OwnedServices {
                     || Arrays.binarySearch(natSources, key(protocol, address, 0)) >= 0;
         }
 
+        /** A VIP this engine answers ARP for and announces (not one a VRRP backup holds back). */
         public boolean isVip(int address) {
             return Arrays.binarySearch(vips, address) >= 0;
+        }
+
+        /** VIPs of the engine's services held back while this director is a VRRP backup, ascending (a copy). */
+        public int[] heldList() {
+            return held.clone();
         }
 
         /** The VS/NAT real servers' addresses, ascending, each once. */
@@ -53,21 +63,35 @@ public final class OwnedServices {
         @Override
         public boolean equals(Object o) {
             return o instanceof Snapshot s && Arrays.equals(services, s.services)
-                    && Arrays.equals(natSources, s.natSources) && Arrays.equals(vips, s.vips);
+                    && Arrays.equals(natSources, s.natSources) && Arrays.equals(vips, s.vips) && Arrays.equals(held, s.held);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(services) * 31 + Arrays.hashCode(natSources) * 17 + Arrays.hashCode(vips);
+            return Arrays.hashCode(services) * 31 + Arrays.hashCode(natSources) * 17 + Arrays.hashCode(vips) * 7 + Arrays.hashCode(held);
         }
 
         @Override
         public String toString() {
-            return services.length + " services, " + natSources.length + " NAT sources, " + vips.length + " VIPs";
+            return services.length + " services, " + natSources.length + " NAT sources, " + vips.length + " VIPs"
+                    + (held.length == 0 ? "" : ", " + held.length + " held by a VRRP backup");
         }
     }
 
     private volatile Snapshot current = Snapshot.EMPTY;
+    /** VIPs not to answer for or announce: VRRP is backup for them on this director (sorted). */
+    private volatile int[] held = new int[0];
+
+    /**
+     * Which VIPs this director must not answer ARP for nor announce, because VRRP has it backup for them; their
+     * packets, should any still arrive, are forwarded as ever (the connection table knows them from sync).
+     * Takes effect at the next {@link #update}.
+     */
+    public void hold(int[] vips) {
+        int[] sorted = vips.clone();
+        Arrays.sort(sorted);
+        this.held = sorted;
+    }
 
     public Snapshot current() {
         return current;
@@ -78,7 +102,7 @@ public final class OwnedServices {
      * nothing changed).
      */
     public synchronized Snapshot update(LoadBalancer lb) {
-        Snapshot next = of(lb.services(), lb.retiredDests());
+        Snapshot next = of(lb.services(), lb.retiredDests(), held);
         if (!next.equals(current)) {
             current = next;
         }
@@ -97,6 +121,11 @@ public final class OwnedServices {
      * to rewrite until its connections end, as IPVS keeps forwarding for a server in its trash.
      */
     public static Snapshot of(List<Service> services, List<Dest> retired) {
+        return of(services, retired, new int[0]);
+    }
+
+    /** As {@link #of(List, List)}, with the VIPs in {@code held} (sorted) held back rather than answered for. */
+    public static Snapshot of(List<Service> services, List<Dest> retired, int[] held) {
         TreeSet<Long> keys = new TreeSet<>();
         TreeSet<Long> nat = new TreeSet<>();
         TreeSet<Integer> vips = new TreeSet<>();
@@ -118,7 +147,9 @@ public final class OwnedServices {
             }
         }
         return new Snapshot(keys.stream().mapToLong(Long::longValue).toArray(),
-                nat.stream().mapToLong(Long::longValue).toArray(), vips.stream().mapToInt(Integer::intValue).toArray());
+                nat.stream().mapToLong(Long::longValue).toArray(),
+                vips.stream().mapToInt(Integer::intValue).filter(v -> Arrays.binarySearch(held, v) < 0).toArray(),
+                vips.stream().mapToInt(Integer::intValue).filter(v -> Arrays.binarySearch(held, v) >= 0).toArray());
     }
 
     private static void addNatSource(TreeSet<Long> nat, Dest d, ServiceKey.Virtual v) {

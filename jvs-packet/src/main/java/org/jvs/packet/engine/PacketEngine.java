@@ -104,6 +104,14 @@ public final class PacketEngine implements AutoCloseable {
      * @throws IllegalStateException an interface is down or not Ethernet, or nft refused the rules
      */
     public static PacketEngine start(LoadBalancer lb, EngineConfig config, Clock clock) {
+        return start(lb, config, clock, new int[0]);
+    }
+
+    /**
+     * As {@link #start(LoadBalancer, EngineConfig, Clock)}, with the VIPs in {@code held} held back from the
+     * start (a director whose VRRP instances begin as backup must not announce their VIPs); see {@link #hold}.
+     */
+    public static PacketEngine start(LoadBalancer lb, EngineConfig config, Clock clock, int[] held) {
         List<EngineConfig.Interface> ifs = config.interfaces();
         int n = ifs.size();
         int w = config.workersPerInterface();
@@ -141,6 +149,7 @@ public final class PacketEngine implements AutoCloseable {
             }
             int gateway = config.gateway() != 0 ? config.gateway() : Addresses.defaultGateway();
             engine = new PacketEngine(lb, config, clock, opened, announcers, links, gateway);
+            engine.owned.hold(held);
         } catch (RuntimeException e) {
             opened.forEach(AfPacketIo::close);
             throw e;
@@ -432,6 +441,16 @@ public final class PacketEngine implements AutoCloseable {
 
     public EngineConfig config() {
         return config;
+    }
+
+    /**
+     * VRRP's word on the VIPs: {@code held} are the VIPs this director is backup for (not answered for, not
+     * announced); every other VIP of the engine's services is answered for, and one that was held and is not any
+     * more is announced with a gratuitous ARP at once, as a new master's VIPs must be.
+     */
+    public SyncResult hold(int[] held) {
+        owned.hold(held);
+        return sync();
     }
 
     /** The services, VIPs and NAT sources the workers currently treat as the engine's. */

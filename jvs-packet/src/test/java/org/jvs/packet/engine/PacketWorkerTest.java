@@ -187,6 +187,28 @@ class PacketWorkerTest {
     }
 
     @Test
+    void aVipHeldForAVrrpBackupIsNotAnsweredForButItsTrafficStillForwarded() {
+        fx.owned.hold(new int[] {VIP_DR});
+        fx.owned.update(fx.lb);
+        assertThat(fx.owned.current().isVip(VIP_DR)).isFalse();
+        assertThat(fx.owned.current().heldList()).containsExactly(VIP_DR);
+        assertThat(NftRules.script("t", java.util.List.of(fx.links[0]), fx.owned.current())).contains("ip daddr " + Addresses.ipv4(VIP_DR) + " counter drop");
+        io.inject(Frames.arp(EthernetFrame.BROADCAST, CLIENT_MAC, 1, CLIENT_MAC, CLIENT, 0, VIP_DR));
+        byte[] drSyn = Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 41000, VIP_DR, 80, SYN, new byte[0]);
+        io.inject(drSyn);
+        assertThat(fx.worker.poll()).isEqualTo(2);
+        assertThat(fx.worker.arpReplies()).isZero();
+        assertThat(io.sentCount()).isEqualTo(1);
+        assertThat(hex(io.takeSent())).isEqualTo(hex(Frames.withMacs(drSyn, RS1_MAC, OWN_MAC)));
+
+        fx.owned.hold(new int[0]); // VRRP master again
+        fx.owned.update(fx.lb);
+        io.inject(Frames.arp(EthernetFrame.BROADCAST, CLIENT_MAC, 1, CLIENT_MAC, CLIENT, 0, VIP_DR));
+        fx.worker.poll();
+        assertThat(fx.worker.arpReplies()).isEqualTo(1);
+    }
+
+    @Test
     void nothingWaitingIsZero() {
         assertThat(fx.worker.poll()).isZero();
         assertThat(fx.worker.received()).isZero();
