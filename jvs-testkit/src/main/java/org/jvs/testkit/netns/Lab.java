@@ -32,6 +32,9 @@ import java.util.stream.Stream;
  *  NAT  client 198.51.100.1 ── br0 ── 198.51.100.2 director 192.0.2.1 ── br1 ── rsN 192.0.2.(10+N)
  *       client: VIP and 192.0.2.0/24 via 198.51.100.2;  real servers: default via 192.0.2.1
  * </pre>
+ * {@link Builder#directors}(2) adds {@code director2} at {@code .3} beside the director on every network, for
+ * failover; the client then reaches the VIP on-link in NAT too, and the NAT real servers' gateway
+ * {@link #NAT_GATEWAY} becomes an address that VRRP moves (the directors' own are {@code .2} and {@code .3}).
  * In DR the real servers' default route is the client (it plays the Internet router), so replies to any
  * source address go back on the wire. The VIP is not configured on the director's kernel: the packet
  * engine owns it. The director's rp_filter is off (benchmark traffic has random sources); its
@@ -49,6 +52,8 @@ public final class Lab implements AutoCloseable {
 
     /** First part of every lab namespace name. */
     public static final String FAMILY = "jvslab-";
+    /** NAT: the real servers' default route (the director's server-side address, or with two a VRRP address). */
+    public static final String NAT_GATEWAY = "192.0.2.1";
     /** The virtual address the lab routes to the director. */
     public static final String VIP = "203.0.113.10";
     /** The port nginx listens on in every real server (on 0.0.0.0, so the VIP on lo answers too in DR). */
@@ -75,11 +80,14 @@ public final class Lab implements AutoCloseable {
     private Host switchHost;
     private Host client;
     private Host director;
+    private Host director2;
+    private final int directors;
     private final List<Host> realServers = new ArrayList<>();
     private boolean closed;
 
-    private Lab(Topology topology, Path workDir, boolean ownsWorkDir) {
+    private Lab(Topology topology, Path workDir, boolean ownsWorkDir, int directors) {
         this.topology = topology;
+        this.directors = directors;
         this.prefix = FAMILY + ProcessHandle.current().pid() + "-"
                 + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt(1 << 16));
         this.workDir = workDir;
@@ -105,6 +113,7 @@ public final class Lab implements AutoCloseable {
     public static final class Builder {
         private final Topology topology;
         private int realServers = 3;
+        private int directors = 1;
         private Path workDir;
 
         private Builder(Topology topology) {
@@ -116,6 +125,21 @@ public final class Lab implements AutoCloseable {
                 throw new IllegalArgumentException("real servers: " + n + " out of range 1.." + MAX_REAL_SERVERS);
             }
             this.realServers = n;
+            return this;
+        }
+
+        /**
+         * One director, or two for failover (VRRP and sync): the second, {@code director2}, sits beside the first
+         * on every network, at the next address ({@code .3}). With two, the lab's routes lead to addresses that
+         * move with the VRRP master rather than to a director's own: the client reaches the VIP on-link in both
+         * topologies, and in NAT the real servers' default route is {@link #NAT_GATEWAY}, which no director has
+         * until VRRP adds it (each director's own server-side address is {@code .2} and {@code .3}).
+         */
+        public Builder directors(int n) {
+            if (n < 1 || n > 2) {
+                throw new IllegalArgumentException("directors: " + n + " out of range 1..2");
+            }
+            this.directors = n;
             return this;
         }
 
@@ -134,7 +158,7 @@ public final class Lab implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("lab working directory: " + e.getMessage(), e);
             }
-            Lab lab = new Lab(topology, dir, workDir == null);
+            Lab lab = new Lab(topology, dir, workDir == null, directors);
             Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
             try {
                 lab.wire(realServers);
@@ -152,6 +176,9 @@ public final class Lab implements AutoCloseable {
         switchHost = namespace("switch");
         client = namespace("client");
         director = namespace("director");
+        if (directors == 2) {
+            director2 = namespace("director2");
+        }
         for (int i = 1; i <= n; i++) {
             realServers.add(namespace("rs" + i));
         }
@@ -165,6 +192,10 @@ public final class Lab implements AutoCloseable {
         bridge("br0");
         link(client, "eth0", "client", "br0", SERVER_NET + 1);
         link(director, "eth0", "director", "br0", SERVER_NET + 2);
+        if (director2 != null) {
+            link(director2, "eth0", "director2", "br0", SERVER_NET + 3);
+            routerSysctls(director2, "eth0");
+        }
         for (Host rs : realServers) {
             link(rs, "eth0", rs.name(), "br0", realServerAddress(rs));
             rs.exec("ip", "addr", "add", VIP + "/32", "dev", "lo");
@@ -183,13 +214,22 @@ public final class Lab implements AutoCloseable {
         bridge("br1");
         link(client, "eth0", "client", "br0", CLIENT_NET + 1);
         link(director, "eth0", "director-c", "br0", CLIENT_NET + 2);
-        link(director, "eth1", "director-s", "br1", SERVER_NET + 1);
+        link(director, "eth1", "director-s", "br1", director2 == null ? NAT_GATEWAY : SERVER_NET + 2);
+        if (director2 != null) {
+            link(director2, "eth0", "director2-c", "br0", CLIENT_NET + 3);
+            link(director2, "eth1", "director2-s", "br1", SERVER_NET + 3);
+            routerSysctls(director2, "eth0", "eth1");
+        }
         for (Host rs : realServers) {
             link(rs, "eth0", rs.name(), "br1", realServerAddress(rs));
-            rs.exec("ip", "route", "add", "default", "via", SERVER_NET + 1);
+            rs.exec("ip", "route", "add", "default", "via", NAT_GATEWAY);
         }
-        client.exec("ip", "route", "add", VIP + "/32", "via", CLIENT_NET + 2);
-        client.exec("ip", "route", "add", SERVER_NET + "0/24", "via", CLIENT_NET + 2);
+        if (director2 == null) {
+            client.exec("ip", "route", "add", VIP + "/32", "via", CLIENT_NET + 2);
+            client.exec("ip", "route", "add", SERVER_NET + "0/24", "via", CLIENT_NET + 2);
+        } else {
+            client.exec("ip", "route", "add", VIP + "/32", "dev", "eth0");
+        }
         routerSysctls(director, "eth0", "eth1");
     }
 
@@ -263,6 +303,14 @@ public final class Lab implements AutoCloseable {
         return director;
     }
 
+    /** The second director of a failover lab ({@link Builder#directors}(2)). */
+    public Host director2() {
+        if (director2 == null) {
+            throw new IllegalStateException("this lab has one director (Builder.directors(2) makes two)");
+        }
+        return director2;
+    }
+
     /** The namespace holding the bridges ({@code br0}, and {@code br1} in NAT) and their ports, named by host. */
     public Host switchHost() {
         return switchHost;
@@ -293,6 +341,19 @@ public final class Lab implements AutoCloseable {
     /** The director's interface that faces the client: {@code eth0} in both topologies. */
     public Iface directorClientSide() {
         return director.iface("eth0");
+    }
+
+    /**
+     * Pulls (false) or plugs back (true) every cable of {@code h}: its ports on the lab's bridges go down or up,
+     * so the host sees no carrier and nothing it sends or is sent reaches the other side.
+     */
+    public void cable(Host h, boolean connected) {
+        String sw = switchHost.namespace();
+        for (String port : List.of(h.name(), h.name() + "-c", h.name() + "-s")) {
+            if (switchHost.interfaces().stream().anyMatch(i -> i.name().equals(port))) {
+                Commands.check("ip", "-n", sw, "link", "set", port, connected ? "up" : "down");
+            }
+        }
     }
 
     // --- kernel baselines and real-server set-ups -----------------------------------------------------------
