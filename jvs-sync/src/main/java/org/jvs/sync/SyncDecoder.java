@@ -10,6 +10,10 @@ import java.nio.ByteBuffer;
  * and never reads outside {@code position..limit} of the buffer, whose position it leaves alone. One decoder
  * serves one thread; it allocates nothing per message.
  *
+ * <p>Records keep the sender's flags except {@link ConnFlags#HASHED}, which both kernel receivers clear (it is
+ * the sender's own bookkeeping, and a correct sender never sets it); what a backup then keeps of them is its
+ * business ({@link ConnFlags#forNewBackupEntry}).
+ *
  * <p>The sync ID check follows the kernel: {@link #ANY_SYNC_ID} or 0 accepts every message (a kernel backup
  * with syncid 0 does), any other value only messages with that ID.
  *
@@ -132,7 +136,7 @@ public final class SyncDecoder {
             if (end - p < SyncProtocol.V0_ENTRY_LEN) {
                 return DropReason.ENTRY_TRUNCATED;
             }
-            int flags = Wire.u16(b, p + 20);
+            int flags = Wire.u16(b, p + 20) & ~ConnFlags.HASHED;
             boolean seq = ConnFlags.hasSeq(flags);
             if (seq && end - p < SyncProtocol.V0_ENTRY_SEQ_LEN) {
                 return DropReason.V0_SEQ_TRUNCATED;
@@ -200,8 +204,9 @@ public final class SyncDecoder {
 
             SyncConn c = conn;
             c.clearSeq().clearPe();
-            c.setRaw(type != 0, Wire.u8(b, p + 1), Wire.i32(b, p + 4), Wire.u16(b, p + 8), Wire.u16(b, p + 10),
-                    Wire.u16(b, p + 12), Wire.u16(b, p + 14), Wire.i32(b, p + 16), Wire.i32(b, p + 20) & 0xFFFF_FFFFL);
+            c.setRaw(type != 0, Wire.u8(b, p + 1), Wire.i32(b, p + 4) & ~ConnFlags.HASHED, Wire.u16(b, p + 8),
+                    Wire.u16(b, p + 10), Wire.u16(b, p + 12), Wire.u16(b, p + 14), Wire.i32(b, p + 16),
+                    Wire.i32(b, p + 20) & 0xFFFF_FFFFL);
             if (type != 0) {
                 c.caddr(Wire.i64(b, p + 24), Wire.i64(b, p + 32));
                 c.vaddr(Wire.i64(b, p + 40), Wire.i64(b, p + 48));
