@@ -39,6 +39,11 @@ public final class CommandExecutor {
 
     /** As above, with the health of the servers for {@code -L --health} and {@code --json}. */
     public static void execute(LoadBalancer lb, IpvsadmCommand cmd, PrintStream out, HealthSource health) {
+        execute(lb, cmd, out, health, SyncControl.NONE);
+    }
+
+    /** As above, with the director's sync daemons for {@code --start-daemon}, {@code --stop-daemon} and {@code -L --daemon}. */
+    public static void execute(LoadBalancer lb, IpvsadmCommand cmd, PrintStream out, HealthSource health, SyncControl sync) {
         switch (cmd) {
             case IpvsadmCommand.AddService c -> lb.addService(c.spec());
             case IpvsadmCommand.EditService c -> lb.editService(keepJvsOnly(lb, c));
@@ -47,7 +52,9 @@ public final class CommandExecutor {
             case IpvsadmCommand.AddDest c -> lb.addDest(c.service(), c.dest());
             case IpvsadmCommand.EditDest c -> lb.editDest(c.service(), keepJvsOnly(lb, c));
             case IpvsadmCommand.DeleteDest c -> lb.deleteDest(c.service(), c.address(), c.port());
-            case IpvsadmCommand.List c -> list(lb, c, out, health);
+            case IpvsadmCommand.List c -> list(lb, c, out, health, sync);
+            case IpvsadmCommand.StartDaemon c -> sync.start(c);
+            case IpvsadmCommand.StopDaemon c -> sync.stop(c);
             case IpvsadmCommand.Zero c -> {
                 if (c.service() == null) {
                     lb.zero();
@@ -108,7 +115,7 @@ public final class CommandExecutor {
     // -L
     // ======================================================================================
 
-    private static void list(LoadBalancer lb, IpvsadmCommand.List c, PrintStream out, HealthSource health) {
+    private static void list(LoadBalancer lb, IpvsadmCommand.List c, PrintStream out, HealthSource health, SyncControl sync) {
         if (c.connections()) {
             out.print(c.json() ? JsonFormat.connections(lb.connections()) + "\n"
                     : IpvsadmFormat.connections(lb.connections(), c.persistentConn()));
@@ -127,10 +134,8 @@ public final class CommandExecutor {
             return;
         }
         if (c.daemon()) {
-            // No sync daemon runs in JVS; ipvsadm prints nothing when none runs.
-            if (c.json()) {
-                out.println(JsonFormat.daemons());
-            }
+            // ipvsadm prints nothing when no daemon runs.
+            out.print(c.json() ? sync.json() + "\n" : sync.listing());
             return;
         }
         Snapshot s = lb.snapshot();
@@ -283,6 +288,8 @@ public final class CommandExecutor {
                   jvsadm -Z [virtual-service]
                   jvsadm --set tcp tcpfin udp
                   jvsadm --where tcp|udp|sctp client:port virtual:port [--mark fwmark] [--json]
+                  jvsadm --start-daemon master|backup [daemon options]
+                  jvsadm --stop-daemon master|backup
                   jvsadm -h | -v
 
                 virtual-service:
@@ -303,6 +310,11 @@ public final class CommandExecutor {
                   -w weight (0..65535, default 1)  -x upper threshold  -y lower threshold
                   --tun-type ipip|gue|gre  --tun-port port (gue)  --tun-nocsum
                   --proxy-protocol none|v1|v2  send the client address first (JVS, relaying engines)
+
+                Daemon options:
+                  --mcast-interface if (default eth0)  --syncid 0..255 (default 0)  --sync-maxlen bytes
+                  --mcast-group address (224.0.0.81)  --mcast-port port (8848)  --mcast-ttl 1..255 (1)
+                  --sync-version 0|1  messages this director sends (JVS; IPVS: sysctl sync_version)
 
                 Listing options:
                   -n  -c  --stats  --rate  --exact  --thresholds  --persistent-conn  --tun-info

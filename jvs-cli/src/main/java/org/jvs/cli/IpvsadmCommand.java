@@ -13,6 +13,20 @@ import org.jvs.core.model.ServiceSpec;
  */
 public sealed interface IpvsadmCommand {
 
+    /**
+     * {@code --start-daemon master|backup}: start a connection sync daemon, with ipvsadm's options (interface
+     * {@code eth0} and sync ID 0 when not given; 0 in {@code maxLen}, {@code port} and {@code ttl} and a null
+     * {@code group} take the kernel's defaults). {@code version} is JVS's {@code --sync-version}: 0 or 1 for the
+     * messages this director sends, -1 to keep the configured one (IPVS sets it with the sysctl sync_version).
+     */
+    record StartDaemon(String state, String mcastInterface, int syncId, int maxLen, IpAddr group, int port, int ttl,
+                       int version) implements IpvsadmCommand {
+    }
+
+    /** {@code --stop-daemon master|backup}. */
+    record StopDaemon(String state) implements IpvsadmCommand {
+    }
+
     /** {@code -A}: add a virtual service. */
     record AddService(ServiceSpec spec) implements IpvsadmCommand {
     }

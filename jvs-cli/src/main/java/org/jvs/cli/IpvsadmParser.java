@@ -68,7 +68,8 @@ public final class IpvsadmParser {
     private enum Cmd {
         ADD("add-service"), EDIT("edit-service"), DEL("delete-service"), FLUSH("flush"), LIST("list"),
         ADDDEST("add-server"), DELDEST("delete-server"), EDITDEST("edit-server"), SET("set"),
-        RESTORE("restore"), SAVE("save"), ZERO("zero"), WHERE("where"), HELP("help"), VERSION("version");
+        RESTORE("restore"), SAVE("save"), ZERO("zero"), WHERE("where"), HELP("help"), VERSION("version"),
+        STARTDAEMON("start-daemon"), STOPDAEMON("stop-daemon");
 
         final String label;
 
@@ -86,7 +87,10 @@ public final class IpvsadmParser {
         PERSISTENTCONN("persistent-conn"), NOSORT("nosort"), EXACT("exact"), ONEPACKET("ops"),
         SCHED_FLAGS("sched-flags"), TUN_INFO("tun-info"), TUN_TYPE("tun-type"), TUN_PORT("tun-port"),
         TUN_NOCSUM("tun-nocsum"), TUN_CSUM("tun-csum"), TUN_REMCSUM("tun-remcsum"),
-        ENGINE("engine"), PROXY_PROTOCOL("proxy-protocol"), JSON("json"), MARK("mark"), HEALTH("health");
+        MCAST_IFN("mcast-interface"), SYNCID("syncid"), SYNC_MAXLEN("sync-maxlen"), MCAST_GROUP("mcast-group"),
+        MCAST_PORT("mcast-port"), MCAST_TTL("mcast-ttl"),
+        ENGINE("engine"), PROXY_PROTOCOL("proxy-protocol"), JSON("json"), MARK("mark"), HEALTH("health"),
+        SYNC_VERSION("sync-version");
 
         final String label;
 
@@ -123,6 +127,9 @@ public final class IpvsadmParser {
         RULES.put(Cmd.SAVE, new Rule(none, EnumSet.of(Opt.NUMERIC), none));
         RULES.put(Cmd.ZERO, new Rule(none, EnumSet.of(Opt.SERVICE), none));
         RULES.put(Cmd.WHERE, new Rule(none, EnumSet.of(Opt.JSON, Opt.MARK), none));
+        RULES.put(Cmd.STARTDAEMON, new Rule(none, EnumSet.of(Opt.MCAST_IFN, Opt.SYNCID, Opt.SYNC_MAXLEN, Opt.MCAST_GROUP,
+                Opt.MCAST_PORT, Opt.MCAST_TTL, Opt.SYNC_VERSION), none));
+        RULES.put(Cmd.STOPDAEMON, new Rule(none, none, none));
     }
 
     private enum Arg { NONE, REQUIRED, OPTIONAL, THREE }
@@ -132,7 +139,7 @@ public final class IpvsadmParser {
     }
 
     /** Tokens that are not in {@link Opt} but still mean something. */
-    private enum Special { TCP, UDP, SCTP, FWMARK, IPV6, SORT, FULLNAT, GATEWAY, MASQ, IPIP, UNSUPPORTED_DAEMON, UNSUPPORTED }
+    private enum Special { TCP, UDP, SCTP, FWMARK, IPV6, SORT, FULLNAT, GATEWAY, MASQ, IPIP, UNSUPPORTED }
 
     private static final Map<String, Def> LONG = new HashMap<>();
     private static final Map<Character, Def> SHORT = new HashMap<>();
@@ -165,8 +172,8 @@ public final class IpvsadmParser {
         def("restore", 'R', Arg.NONE, Cmd.RESTORE);
         def("save", 'S', Arg.NONE, Cmd.SAVE);
         def("where", (char) 0, Arg.THREE, Cmd.WHERE);
-        def("start-daemon", (char) 0, Arg.REQUIRED, Special.UNSUPPORTED_DAEMON);
-        def("stop-daemon", (char) 0, Arg.REQUIRED, Special.UNSUPPORTED_DAEMON);
+        def("start-daemon", (char) 0, Arg.REQUIRED, Cmd.STARTDAEMON);
+        def("stop-daemon", (char) 0, Arg.REQUIRED, Cmd.STOPDAEMON);
 
         def("tcp-service", 't', Arg.REQUIRED, Special.TCP);
         def("udp-service", 'u', Arg.REQUIRED, Special.UDP);
@@ -204,12 +211,13 @@ public final class IpvsadmParser {
         def("tun-csum", (char) 0, Arg.NONE, Opt.TUN_CSUM);
         def("tun-remcsum", (char) 0, Arg.NONE, Opt.TUN_REMCSUM);
         def("pe", (char) 0, Arg.REQUIRED, Special.UNSUPPORTED);
-        def("mcast-interface", (char) 0, Arg.REQUIRED, Special.UNSUPPORTED);
-        def("syncid", (char) 0, Arg.REQUIRED, Special.UNSUPPORTED);
-        def("mcast-group", (char) 0, Arg.REQUIRED, Special.UNSUPPORTED);
-        def("mcast-port", (char) 0, Arg.REQUIRED, Special.UNSUPPORTED);
-        def("mcast-ttl", (char) 0, Arg.REQUIRED, Special.UNSUPPORTED);
-        def("sync-maxlen", (char) 0, Arg.REQUIRED, Special.UNSUPPORTED);
+        def("mcast-interface", (char) 0, Arg.REQUIRED, Opt.MCAST_IFN);
+        def("syncid", (char) 0, Arg.REQUIRED, Opt.SYNCID);
+        def("mcast-group", (char) 0, Arg.REQUIRED, Opt.MCAST_GROUP);
+        def("mcast-port", (char) 0, Arg.REQUIRED, Opt.MCAST_PORT);
+        def("mcast-ttl", (char) 0, Arg.REQUIRED, Opt.MCAST_TTL);
+        def("sync-maxlen", (char) 0, Arg.REQUIRED, Opt.SYNC_MAXLEN);
+        def("sync-version", (char) 0, Arg.REQUIRED, Opt.SYNC_VERSION);
         // JVS extras: long options only, so they can never clash with a future ipvsadm letter.
         def("engine", (char) 0, Arg.REQUIRED, Opt.ENGINE);
         def("proxy-protocol", (char) 0, Arg.REQUIRED, Opt.PROXY_PROTOCOL);
@@ -230,6 +238,16 @@ public final class IpvsadmParser {
         private Cmd cmd;
         private final EnumSet<Opt> given = EnumSet.noneOf(Opt.class);
         private final List<String> positional = new ArrayList<>();
+
+        // sync daemons (ipvsadm's defaults: interface eth0, sync ID 0; the rest is the kernel's)
+        private String daemonState;
+        private String mcastInterface = "eth0";
+        private int syncId;
+        private int syncMaxlen;
+        private IpAddr mcastGroup;
+        private int mcastPort;
+        private int mcastTtl;
+        private int syncVersion = -1;
 
         // service
         private Protocol protocol;
@@ -383,10 +401,13 @@ public final class IpvsadmParser {
                     throw new UsageException("multiple commands specified");
                 }
                 cmd = c;
+                if (c == Cmd.STARTDAEMON || c == Cmd.STOPDAEMON) {
+                    if (!value.equals("master") && !value.equals("backup")) {
+                        throw new UsageException("illegal " + c.label + " parameter specified: '" + value + "' (master or backup)");
+                    }
+                    daemonState = value;
+                }
                 return;
-            }
-            if (d.key == Special.UNSUPPORTED_DAEMON) {
-                throw new UsageException(spelled + ": connection synchronization daemons are not supported by JVS yet");
             }
             if (cmd == null) {
                 throw new UsageException("no command specified before " + spelled
@@ -434,7 +455,6 @@ public final class IpvsadmParser {
                     set(Opt.FORWARD);
                     fwd = Fwd.valueOf(s.name());
                 }
-                case UNSUPPORTED_DAEMON -> throw new AssertionError("refused in apply");
                 case UNSUPPORTED -> throw new UsageException(spelled + ": option not supported by JVS");
             }
         }
@@ -479,6 +499,29 @@ public final class IpvsadmParser {
                     }
                 }
                 case MARK -> mark = parseFwmark(value);
+                case MCAST_IFN -> {
+                    if (value.isEmpty() || value.length() > 15) {
+                        throw new UsageException("illegal mcast-interface specified: '" + value + "' (1 to 15 characters)");
+                    }
+                    mcastInterface = value;
+                }
+                case SYNCID -> syncId = number(value, 0, 255, "illegal syncID specified");
+                case SYNC_MAXLEN -> syncMaxlen = number(value, 1, 65535 - 28, "illegal sync-maxlen specified");
+                case MCAST_GROUP -> {
+                    IpAddr g;
+                    try {
+                        g = IpAddr.parse(value);
+                    } catch (ConfigException e) {
+                        throw new UsageException("illegal multicast group specified: '" + value + "'");
+                    }
+                    if (g.v6() || (g.v4Int() >>> 28) != 0xE) {
+                        throw new UsageException("illegal multicast group specified: '" + value + "' (an IPv4 multicast address, 224.0.0.0/4)");
+                    }
+                    mcastGroup = g;
+                }
+                case MCAST_PORT -> mcastPort = number(value, 1, 65535, "illegal multicast port specified");
+                case MCAST_TTL -> mcastTtl = number(value, 1, 255, "illegal multicast TTL specified");
+                case SYNC_VERSION -> syncVersion = number(value, 0, 1, "illegal sync version specified (0 or 1)");
                 default -> {
                     // a flag: being in 'given' is all it needs
                 }
@@ -580,6 +623,9 @@ public final class IpvsadmParser {
                     case SAVE -> new IpvsadmCommand.Save(given.contains(Opt.NUMERIC));
                     case ZERO -> new IpvsadmCommand.Zero(given.contains(Opt.SERVICE) ? serviceKey() : null);
                     case WHERE -> where();
+                    case STARTDAEMON -> new IpvsadmCommand.StartDaemon(daemonState, mcastInterface, syncId, syncMaxlen,
+                            mcastGroup, mcastPort, mcastTtl, syncVersion);
+                    case STOPDAEMON -> new IpvsadmCommand.StopDaemon(daemonState);
                     case HELP, VERSION -> throw new AssertionError("handled while scanning");
                 };
             } catch (ConfigException e) {

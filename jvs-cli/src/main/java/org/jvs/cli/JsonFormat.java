@@ -74,7 +74,7 @@ public final class JsonFormat {
         return timeouts(new JsonWriter(), t).toString();
     }
 
-    /** {@code -L --daemon --json}: JVS runs no sync daemon. */
+    /** {@code -L --daemon --json} where no sync daemon runs. */
     public static String daemons() {
         return new JsonWriter().beginObject().name("daemons").beginArray().endArray().endObject().toString();
     }
