@@ -129,6 +129,8 @@ public final class VrrpDaemon implements AutoCloseable {
         boolean started;
         boolean vipsUp;
         int sourceAddress;
+        boolean sendFailing;
+        long sendErrors;
 
         Node(VrrpConfig.Instance c) {
             this.vrrp = new VrrpInstance(c, clock, this);
@@ -151,8 +153,18 @@ public final class VrrpDaemon implements AutoCloseable {
                         c.advertIntCentis(), addrs, authType, auth, src, dst);
                 try {
                     link.socket.send(src, dst, txBuffer, 0, len);
+                    if (sendFailing) {
+                        sendFailing = false;
+                        LOG.info("(" + c.name() + ") adverts are being sent again");
+                    }
                 } catch (RuntimeException e) {
-                    LOG.warning("(" + c.name() + ") " + e.getMessage());
+                    sendErrors++;
+                    if (!sendFailing) {
+                        sendFailing = true;
+                        LOG.warning("(" + c.name() + ") " + e.getMessage()
+                                + (e.getMessage().contains("EPERM") ? " (a local firewall rule dropping VRRP output?)" : "")
+                                + "; further failures counted, not logged");
+                    }
                 }
             }
         }

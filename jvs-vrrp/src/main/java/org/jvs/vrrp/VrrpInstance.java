@@ -65,6 +65,8 @@ public final class VrrpInstance {
     private long masterAdverInterval;
     private long adverDeadline = NEVER;
     private long masterDownDeadline = NEVER;
+    /** When the master-down timer was last (re)armed by an accepted advert, startup or a transition. */
+    private long masterDownArmed;
     private long garpDeadline = NEVER;
     private long refreshDeadline = NEVER;
     /** preempt_delay: when it ends; 0 = not running. */
@@ -188,8 +190,9 @@ public final class VrrpInstance {
     public void tick() {
         long now = clock.nanos();
         if (state == VrrpState.BACKUP && now >= masterDownDeadline) {
-            becomeMaster("no advertisement for " + millis(masterDownIntervalNanos())
-                    + " (Master_Down_Interval) from " + (masterPriority < 0 ? "any master" : Ipv4.format(masterAddress)));
+            becomeMaster("master-down timer expired: nothing accepted from "
+                    + (masterPriority < 0 ? "any master" : Ipv4.format(masterAddress)) + " for "
+                    + millis(now - masterDownArmed) + " (Master_Down_Interval " + millis(masterDownIntervalNanos()) + ")");
             return;
         }
         if (state != VrrpState.MASTER) {
@@ -228,8 +231,10 @@ public final class VrrpInstance {
         long now = clock.nanos();
         if (config.state() == VrrpConfig.InitialState.MASTER) {
             masterDownDeadline = now + masterAdverInterval + skew(1);
+            masterDownArmed = now;
         } else {
             masterDownDeadline = now + masterDownIntervalNanos();
+            masterDownArmed = now;
         }
         change(VrrpState.BACKUP, "startup");
     }
@@ -317,6 +322,7 @@ public final class VrrpInstance {
         int mine = effectivePriority();
         if (priority == 0) {
             masterDownDeadline = now + skewNanos();
+            masterDownArmed = now;
             masterAddress = source;
             return;
         }
@@ -326,6 +332,7 @@ public final class VrrpInstance {
                 masterAdverInterval = intervalCentis * CENTI;
             }
             masterDownDeadline = now + masterDownIntervalNanos();
+            masterDownArmed = now;
             masterAddress = source;
             masterPriority = priority;
             if (config.preemptDelay().isPositive()) {
@@ -367,6 +374,7 @@ public final class VrrpInstance {
             masterPriority = priority;
             clearTimers();
             masterDownDeadline = now + masterDownIntervalNanos();
+            masterDownArmed = now;
             String why = priority > mine
                     ? "advert from " + Ipv4.format(source) + " with higher priority " + priority + ", ours " + mine
                     : "advert from " + Ipv4.format(source) + " with equal priority " + priority + " and a higher address";
@@ -421,7 +429,8 @@ public final class VrrpInstance {
     void followBackup(String reason) {
         if (state == VrrpState.MASTER) {
             clearTimers();
-            masterDownDeadline = clock.nanos() + masterDownIntervalNanos();
+            masterDownArmed = clock.nanos();
+            masterDownDeadline = masterDownArmed + masterDownIntervalNanos();
             change(VrrpState.BACKUP, reason);
         }
     }
@@ -466,7 +475,8 @@ public final class VrrpInstance {
 
     private void leaveFault(String reason) {
         masterAdverInterval = intervalNanos(config);
-        masterDownDeadline = clock.nanos() + masterDownIntervalNanos();
+        masterDownArmed = clock.nanos();
+        masterDownDeadline = masterDownArmed + masterDownIntervalNanos();
         change(VrrpState.BACKUP, reason);
     }
 
