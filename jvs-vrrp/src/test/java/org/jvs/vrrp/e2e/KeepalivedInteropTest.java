@@ -163,4 +163,34 @@ class KeepalivedInteropTest {
         assertThat(hasAddress(lab.peer(), VIP)).isTrue();
         assertThat(ka.isAlive()).isTrue();
     }
+
+    @Test
+    void unicastV3WithKeepalived() throws Exception {
+        VrrpDaemon jvs = lab.startDaemon(lab.jvs(), new VrrpConfig(List.of(VrrpConfig.Instance.builder("VI_1", "eth0", 51)
+                .version(3).priority(200).virtualIpaddress(VIP + "/24").unicastSrcIp("192.0.2.2")
+                .unicastPeer("192.0.2.11").build())), null);
+        await("JVS master", Duration.ofSeconds(6), () -> isState(jvs, VrrpState.MASTER));
+        LabProcess ka = lab.startKeepalived(keepalived(3, 100, "BACKUP") + """
+                    unicast_src_ip 192.0.2.11
+                    unicast_peer {
+                        192.0.2.2
+                    }
+                """);
+        Thread.sleep(5000);
+        assertThat(isState(jvs, VrrpState.MASTER)).isTrue();
+        assertThat(hasAddress(lab.peer(), VIP)).isFalse();
+        assertThat(ka.output()).contains("Entering BACKUP STATE").doesNotContain("Entering MASTER STATE")
+                .doesNotContain("checksum").doesNotContain("Invalid");
+        // keepalived takes over when JVS stops, and JVS (now unicast backup) would hear it: restart JVS lower
+        jvs.close();
+        await("keepalived master", Duration.ofSeconds(3), () -> hasAddress(lab.peer(), VIP));
+        VrrpDaemon again = lab.startDaemon(lab.jvs(), new VrrpConfig(List.of(VrrpConfig.Instance.builder("VI_1", "eth0", 51)
+                .version(3).priority(50).virtualIpaddress(VIP + "/24").unicastPeer("192.0.2.11").build())), null);
+        Thread.sleep(4500);
+        InstanceStatus st = again.status().getFirst();
+        assertThat(st.state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(st.masterAddress()).isEqualTo("192.0.2.11");
+        assertThat(st.counters().drops(DropReason.BAD_CHECKSUM)).isZero();
+        assertThat(st.counters().advertsReceived()).isGreaterThan(2);
+    }
 }
