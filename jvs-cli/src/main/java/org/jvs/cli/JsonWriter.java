@@ -13,33 +13,33 @@ public final class JsonWriter {
     private final Deque<Boolean> empty = new ArrayDeque<>();
     private boolean afterName;
 
-    JsonWriter beginObject() {
+    public JsonWriter beginObject() {
         separate();
         sb.append('{');
         empty.push(true);
         return this;
     }
 
-    JsonWriter endObject() {
+    public JsonWriter endObject() {
         empty.pop();
         sb.append('}');
         return this;
     }
 
-    JsonWriter beginArray() {
+    public JsonWriter beginArray() {
         separate();
         sb.append('[');
         empty.push(true);
         return this;
     }
 
-    JsonWriter endArray() {
+    public JsonWriter endArray() {
         empty.pop();
         sb.append(']');
         return this;
     }
 
-    JsonWriter name(String name) {
+    public JsonWriter name(String name) {
         separate();
         appendQuoted(name);
         sb.append(':');
@@ -47,7 +47,7 @@ public final class JsonWriter {
         return this;
     }
 
-    JsonWriter value(String s) {
+    public JsonWriter value(String s) {
         separate();
         if (s == null) {
             sb.append("null");
@@ -57,13 +57,13 @@ public final class JsonWriter {
         return this;
     }
 
-    JsonWriter value(long v) {
+    public JsonWriter value(long v) {
         separate();
         sb.append(v);
         return this;
     }
 
-    JsonWriter value(double v) {
+    public JsonWriter value(double v) {
         separate();
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             sb.append("null");
@@ -75,31 +75,31 @@ public final class JsonWriter {
         return this;
     }
 
-    JsonWriter value(boolean v) {
+    public JsonWriter value(boolean v) {
         separate();
         sb.append(v);
         return this;
     }
 
-    JsonWriter nullValue() {
+    public JsonWriter nullValue() {
         separate();
         sb.append("null");
         return this;
     }
 
-    JsonWriter field(String name, String v) {
+    public JsonWriter field(String name, String v) {
         return name(name).value(v);
     }
 
-    JsonWriter field(String name, long v) {
+    public JsonWriter field(String name, long v) {
         return name(name).value(v);
     }
 
-    JsonWriter field(String name, double v) {
+    public JsonWriter field(String name, double v) {
         return name(name).value(v);
     }
 
-    JsonWriter field(String name, boolean v) {
+    public JsonWriter field(String name, boolean v) {
         return name(name).value(v);
     }
 

@@ -41,6 +41,7 @@ final class ControlApi implements ControlServer.Handler {
                 case "GET /v1/health" -> Response.json(200, org.jvs.director.health.HealthJson.of(director.health()));
                 case "GET /v1/connections" -> Response.json(200, JsonFormat.connections(director.loadBalancer().connections()));
                 case "GET /v1/feedback" -> Response.json(200, director.feedback().statusJson());
+                case "GET /v1/vrrp" -> Response.json(200, VrrpListing.json(director.failover().vrrpStatus()));
                 default -> r.path().startsWith("/v1/")
                         ? Response.error(404, "no route " + route + " (see docs/api.md)")
                         : Response.error(404, "the control API lives under /v1/");
@@ -97,10 +98,10 @@ final class ControlApi implements ControlServer.Handler {
             EngineCheck.check(cmd, director.runsPacketEngine()); // no packet: section, no packet-engine services
             IpvsadmCommand run = cmd;
             if (readOnly(cmd)) {
-                CommandExecutor.execute(director.loadBalancer(), run, out, director.health().view());
+                CommandExecutor.execute(director.loadBalancer(), run, out, director.health().view(), director.failover());
             } else {
                 director.change(() -> {
-                    CommandExecutor.execute(director.loadBalancer(), run, out);
+                    CommandExecutor.execute(director.loadBalancer(), run, out, org.jvs.cli.HealthSource.NONE, director.failover());
                     return null;
                 });
             }

@@ -36,6 +36,7 @@ public final class Director implements AutoCloseable {
     private final List<DataPlane> planes = new ArrayList<>();
     private final ScheduledExecutorService housekeeping;
     private final List<ControlServer> controls = new ArrayList<>();
+    private final Failover failover;
     private final long startedMillis = System.currentTimeMillis();
     private volatile boolean closed;
 
@@ -61,6 +62,7 @@ public final class Director implements AutoCloseable {
         health.applied();
         LOG.log(Level.INFO, "configuration " + configFile + ": " + changes);
         this.feedback = new org.jvs.director.feedback.DirectorFeedback(lb, weights, config.feedback());
+        this.failover = new Failover(this);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("jvs-housekeeping").unstarted(r));
         housekeeping.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         try {
@@ -72,6 +74,7 @@ public final class Director implements AutoCloseable {
                 planes.add(p);
                 p.sync();
             }
+            failover.configure(config); // after the planes: VRRP moves the packet engine's VIPs
             ControlApi api = new ControlApi(this);
             controls.add(ControlServer.unix(s.controlSocket(), api));
             LOG.log(Level.INFO, "control API on " + s.controlSocket());
@@ -109,6 +112,11 @@ public final class Director implements AutoCloseable {
     }
 
     private void tick() {
+        try {
+            failover.tick();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "VRRP service tracking failed", e);
+        }
         try {
             lb.housekeeping();
         } catch (RuntimeException e) {
@@ -167,6 +175,11 @@ public final class Director implements AutoCloseable {
         return planes.stream().anyMatch(p -> p instanceof PacketPlane);
     }
 
+    /** Connection sync daemons and VRRP (docs/failover.md). */
+    Failover failover() {
+        return failover;
+    }
+
     public List<DataPlane> planes() {
         return List.copyOf(planes);
     }
@@ -182,6 +195,11 @@ public final class Director implements AutoCloseable {
         ConfigApplier.Changes changes = ConfigApplier.apply(lb, health.shape(config));
         feedback.configure(config.feedback());
         afterChange();
+        try {
+            failover.configure(config);
+        } catch (IOException e) {
+            throw new IllegalStateException("sync daemons: " + e.getMessage(), e);
+        }
         health.applied();
         LOG.log(Level.INFO, "reloaded " + configFile + ": " + changes);
         return changes;
@@ -213,6 +231,9 @@ public final class Director implements AutoCloseable {
             return;
         }
         closed = true;
+        if (failover != null) {
+            failover.close(); // first: a priority-0 advert lets the backup take over while we still forward
+        }
         if (health != null) {
             health.close();
         }

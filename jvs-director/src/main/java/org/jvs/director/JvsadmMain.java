@@ -28,6 +28,9 @@ public final class JvsadmMain {
     }
 
     static int run(List<String> argv, Path socket, java.io.InputStream stdin, PrintStream out, PrintStream err) {
+        if (VrrpListing.wants(argv)) {
+            return VrrpListing.run(argv, socket, out, err);
+        }
         if (org.jvs.director.feedback.FeedbackCli.wants(argv)) {
             return org.jvs.director.feedback.FeedbackCli.run(argv, socket, out, err);
         }

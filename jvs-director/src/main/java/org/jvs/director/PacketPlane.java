@@ -18,8 +18,8 @@ final class PacketPlane implements DataPlane {
 
     private final PacketEngine engine;
 
-    PacketPlane(Director director, EngineConfig config) {
-        this.engine = PacketEngine.start(director.loadBalancer(), config);
+    PacketPlane(Director director, EngineConfig config, int[] held) {
+        this.engine = PacketEngine.start(director.loadBalancer(), config, org.jvs.core.time.Clock.SYSTEM, held);
     }
 
     /**
@@ -27,8 +27,10 @@ final class PacketPlane implements DataPlane {
      * section, else null (no plane). Reads the section from the configuration file the director just loaded.
      */
     static DataPlane ifConfigured(Director director) {
-        EngineConfig config = Director.load(director.configFile()).packet();
-        return config == null ? null : new PacketPlane(director, config);
+        var whole = Director.load(director.configFile());
+        EngineConfig config = whole.packet();
+        // VIPs that VRRP carries start held back: this director is not master for them until VRRP says so.
+        return config == null ? null : new PacketPlane(director, config, Failover.initiallyHeld(whole));
     }
 
     PacketEngine engine() {

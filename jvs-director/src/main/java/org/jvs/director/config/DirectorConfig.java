@@ -13,11 +13,26 @@ import org.jvs.core.model.ServiceSpec;
  */
 public record DirectorConfig(Path source, Settings settings, List<Service> services,
                              org.jvs.packet.engine.EngineConfig packet, org.jvs.feedback.FeedbackConfig feedback,
-                             org.jvs.health.HealthConfig health) {
+                             org.jvs.health.HealthConfig health, org.jvs.sync.SyncConfig sync,
+                             org.jvs.vrrp.VrrpConfig vrrp) {
 
     public DirectorConfig {
         services = List.copyOf(services);
         health = health == null ? org.jvs.health.HealthConfig.NONE : health;
+        sync = sync == null ? org.jvs.sync.SyncConfig.NONE : sync;
+        vrrp = vrrp == null ? new org.jvs.vrrp.VrrpConfig(List.of()) : vrrp;
+    }
+
+    /** A configuration without connection sync and VRRP (docs/failover.md). */
+    public DirectorConfig(Path source, Settings settings, List<Service> services,
+                          org.jvs.packet.engine.EngineConfig packet, org.jvs.feedback.FeedbackConfig feedback,
+                          org.jvs.health.HealthConfig health) {
+        this(source, settings, services, packet, feedback, health, null, null);
+    }
+
+    /** The same configuration with other services (health checks leave servers out). */
+    public DirectorConfig withServices(List<Service> s) {
+        return new DirectorConfig(source, settings, s, packet, feedback, health, sync, vrrp);
     }
 
     /** A configuration without health checks (docs/health.md). */

@@ -74,7 +74,7 @@ public final class YamlConfigLoader {
             return new DirectorConfig(file, DirectorConfig.Settings.defaults(), List.of());
         }
         Y top = new Y(file, root, "");
-        Map<String, Y> m = top.mapping(Set.of("director", "services", "packet", "feedback"));
+        Map<String, Y> m = top.mapping(Set.of("director", "services", "packet", "feedback", "sync", "vrrp"));
         DirectorConfig.Settings settings = m.containsKey("director") ? settings(m.get("director")) : DirectorConfig.Settings.defaults();
         List<DirectorConfig.Service> services = new ArrayList<>();
         if (m.containsKey("services")) {
@@ -86,7 +86,9 @@ public final class YamlConfigLoader {
         // Dynamic feedback (docs/feedback.md) reads its own section.
         var feedback = m.containsKey("feedback") ? FeedbackSection.parse(m.get("feedback"), services) : org.jvs.feedback.FeedbackConfig.NONE;
         var health = HealthYaml.parse(m.get("director"), m.get("services"), services); // health checks: docs/health.md
-        return new DirectorConfig(file, settings, services, packet, feedback, health);
+        var sync = m.containsKey("sync") ? SyncSection.parse(m.get("sync")) : null; // docs/failover.md
+        var vrrp = m.containsKey("vrrp") ? VrrpSection.parse(m.get("vrrp"), services) : null;
+        return new DirectorConfig(file, settings, services, packet, feedback, health, sync, vrrp);
     }
 
     private static DirectorConfig.Settings settings(Y y) {

@@ -90,7 +90,7 @@ public final class DirectorHealth implements HealthActions, AutoCloseable {
             }
             services.add(new DirectorConfig.Service(s.name(), s.spec(), dests, s.line(), lines));
         }
-        return new DirectorConfig(config.source(), config.settings(), services, config.packet(), config.feedback(), config.health());
+        return config.withServices(services);
     }
 
     /** After the shaped configuration was applied: weights again, and checks for new servers. */
