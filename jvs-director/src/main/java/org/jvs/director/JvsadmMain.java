@@ -28,6 +28,9 @@ public final class JvsadmMain {
     }
 
     static int run(List<String> argv, Path socket, java.io.InputStream stdin, PrintStream out, PrintStream err) {
+        if (!argv.isEmpty() && argv.getFirst().equals("--import-keepalived")) {
+            return org.jvs.director.importer.ImportMain.run(argv.subList(1, argv.size()), out, err);
+        }
         if (VrrpListing.wants(argv)) {
             return VrrpListing.run(argv, socket, out, err);
         }

@@ -109,7 +109,6 @@ public final class KeepalivedImporter {
     private Stmt ssl;
 
     private Stmt routerId;
-    private Stmt scriptUser;
     private Stmt garpDelay;
     private Stmt garpRepeat;
     private Stmt garpRefresh;
@@ -357,13 +356,7 @@ public final class KeepalivedImporter {
                     routerId = s;
                     note(s, "kept as a comment at the top: JVS has no router id");
                 }
-                case "script_user" -> {
-                    scriptUser = s;
-                    if (s.args().size() > 1) {
-                        warn(s, "group " + s.arg(1) + " dropped: JVS's vrrp scripts take a user only");
-                    }
-                    note(s, "becomes the 'user' of every vrrp script without one; health-check scripts (MISC_CHECK) run as the director's user");
-                }
+                case "script_user" -> warn(s, "dropped: JVS runs vrrp and health-check scripts as the director's own user (run the director as that user, or make the scripts setuid-safe)");
                 case "vrrp_garp_master_delay" -> garpDelay = s;
                 case "vrrp_garp_master_repeat" -> garpRepeat = s;
                 case "vrrp_garp_master_refresh" -> garpRefresh = s;
@@ -1134,21 +1127,13 @@ public final class KeepalivedImporter {
                         got.put(s.keyword(), YamlOut.num(n));
                     }
                 }
-                case "user" -> {
-                    got.put("user", YamlOut.str(s.arg(0) == null ? "" : s.arg(0)));
-                    if (s.args().size() > 1) {
-                        warn(s, "group " + s.arg(1) + " dropped: JVS's vrrp scripts take a user only");
-                    }
-                }
+                case "user" -> warn(s, "dropped: JVS runs vrrp scripts as the director's own user");
                 case "init_fail" -> warn(s, "not translated: JVS starts every script as succeeding");
                 default -> untranslated(s, "a JVS vrrp script");
             }
         }
-        if (!got.containsKey("user") && scriptUser != null && scriptUser.arg(0) != null) {
-            got.put("user", YamlOut.str(scriptUser.arg(0)));
-            m.note("(user: global_defs script_user, " + scriptUser.src() + ")");
-        }
-        ordered(got, List.of("script", "interval", "timeout", "weight", "rise", "fall", "user")).entries.forEach(e -> m.put(e.key(), e.value()));
+        // global_defs script_user is reported where global_defs is read: JVS runs scripts as its own user.
+        ordered(got, List.of("script", "interval", "timeout", "weight", "rise", "fall")).entries.forEach(e -> m.put(e.key(), e.value()));
         return m;
     }
 

@@ -43,18 +43,16 @@ class KeepalivedImporterTest {
         assertThat(r.yaml()).isEqualTo(Files.readString(golden));
     }
 
-    /**
-     * The services, packet and director parts load with the director's own loader. The vrrp: and sync: sections
-     * are cut out first because the loader does not read them yet; once it does, load the whole file here.
-     */
+    /** The whole generated file loads with the director's own loader: services, health, packet, vrrp and sync. */
     @ParameterizedTest
     @ValueSource(strings = {"dr-pair", "nat-pair", "v3-unicast", "includes"})
     void servicesAndHealthChecksLoad(String name, @TempDir Path dir) throws Exception {
         String yaml = KeepalivedImporter.importFile(input(name)).yaml();
         Path file = dir.resolve("jvs.yaml");
-        Files.writeString(file, withoutSections(yaml, "vrrp", "sync"));
+        Files.writeString(file, yaml);
         DirectorConfig c = new YamlConfigLoader().load(file);
         assertThat(c.services()).isNotEmpty();
+        assertThat(c.vrrp().instances()).isNotEmpty();
         assertThat(c.packet()).isNotNull();
         assertThat(c.health().services()).hasSameSizeAs(c.services());
     }
@@ -118,7 +116,11 @@ class KeepalivedImporterTest {
         KeepalivedImporter.Result r = KeepalivedImporter.importFile(input("v3-unicast"));
         assertThat(formatted(r).stream().filter(m -> !m.contains(": note: ")))
                 .containsExactly("keepalived.conf:5: 'enable_script_security' not translated: JVS does not check who may modify the "
-                        + "scripts it runs: make every script (and its directory) owned by root and not writable by others yourself");
+                        + "scripts it runs: make every script (and its directory) owned by root and not writable by others yourself",
+                        "keepalived.conf:6: 'script_user root' dropped: JVS runs vrrp and health-check scripts as the director's own user "
+                        + "(run the director as that user, or make the scripts setuid-safe)",
+                        "keepalived.conf:20: 'user root' dropped: JVS runs vrrp scripts as the director's own user");
+        assertThat(r.yaml()).doesNotContain("user:");
         assertThat(r.yaml()).contains("advert_int: 500ms", "version: 3", "preempt: false", "unicast_peer: [192.0.2.3]",
                 "track_interface: [ens5, {name: ens4, weight: -10}]", "track_script: [chk_haproxy, {name: chk_disk, weight: -30}]",
                 "health_check: {type: tcp, port: 443, connect_timeout: 1500ms}",
