@@ -227,6 +227,9 @@ class TcpRelayTest extends EngineFixture {
             assertThat(lb.connections()).extracting(ConnEntry::state).containsExactly("ESTABLISHED");
             // IPv4 clients stay IPv4 whatever the transport (a dual-stack socket would say ::ffff:127.0.0.1).
             assertThat(lb.connections()).extracting(ConnEntry::client).containsExactly(org.jvs.core.model.IpAddr.parse("127.0.0.1"));
+            // The relay counts a server-to-client round once its write completed, which may be just after the client
+            // has read it (a spliced round is counted when the pipe has drained): wait for it rather than race it.
+            assertThat(eventually(() -> d.stats().totals().outBytes() > 20, WAIT)).isTrue();
             var totals = d.stats().totals();
             assertThat(totals.conns()).isEqualTo(1);
             assertThat(totals.inBytes()).isGreaterThan(20);
