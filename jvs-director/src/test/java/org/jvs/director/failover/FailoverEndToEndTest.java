@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jvs.director.api.ControlClient;
 import org.jvs.testkit.netns.Commands;
+import org.jvs.testkit.http.Http1;
 import org.jvs.testkit.netns.Host;
 import org.jvs.testkit.netns.Lab;
 import org.jvs.testkit.netns.LabProcess;
@@ -189,7 +190,7 @@ class FailoverEndToEndTest {
                 while (running.get()) {
                     out.write(req);
                     out.flush();
-                    String body = readResponse(in);
+                    String body = Http1.readBody(in);
                     answers++;
                     if (first == null) {
                         first = body;
@@ -202,25 +203,6 @@ class FailoverEndToEndTest {
             } catch (IOException | InterruptedException | RuntimeException e) {
                 error = e;
             }
-        }
-
-        private static String readResponse(InputStream in) throws IOException {
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("connection closed by the other side");
-                }
-                head.append((char) b);
-            }
-            int len = 0;
-            for (String line : head.toString().split("\r\n")) {
-                if (line.toLowerCase().startsWith("content-length:")) {
-                    len = Integer.parseInt(line.substring(15).strip());
-                }
-            }
-            byte[] body = in.readNBytes(len);
-            return new String(body, StandardCharsets.US_ASCII).strip();
         }
 
         void close() {

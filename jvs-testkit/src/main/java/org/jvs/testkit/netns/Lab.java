@@ -431,41 +431,56 @@ public final class Lab implements AutoCloseable {
             throw new UncheckedIOException("nginx big file: " + e.getMessage(), e);
         }
         for (Host rs : realServers) {
-            Path dir = workDir.resolve(rs.name() + "-nginx");
-            try {
-                Files.createDirectories(dir);
-                Files.writeString(dir.resolve("nginx.conf"), """
-                        daemon off;
-                        user root;  # workers read the big file under the lab's working directory (mode 0700)
-                        master_process on;
-                        worker_processes 1;
-                        pid %1$s/nginx.pid;
-                        error_log %1$s/error.log warn;
-                        events { worker_connections 4096; }
-                        http {
-                          access_log off;
-                          client_body_temp_path %1$s;
-                          proxy_temp_path %1$s;
-                          fastcgi_temp_path %1$s;
-                          uwsgi_temp_path %1$s;
-                          scgi_temp_path %1$s;
-                          keepalive_requests 100000;
-                          server {
-                            listen %2$d;
-                            location / { return 200 "%3$s\\n"; }
-                            location = %4$s { default_type application/octet-stream; alias %5$s; }
-                          }
-                        }
-                        """.formatted(dir, HTTP_PORT, rs.name(), BIG_PATH, big));
-            } catch (IOException e) {
-                throw new UncheckedIOException("nginx config for " + rs.name() + ": " + e.getMessage(), e);
-            }
-            start(rs, rs.name() + "-nginx", "nginx", "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString(),
-                    "-e", dir.resolve("error.log").toString());
+            launchNginx(rs);
         }
         for (Host rs : realServers) {
             awaitAnswer(rs, "http://" + rs.address() + "/", rs.name(), Duration.ofSeconds(15));
         }
+    }
+
+    /**
+     * Starts the same nginx on any other host of the lab (a director, for a baseline where the director itself
+     * answers on the VIP), answering with the host's name; returns when it answers on the host's own address.
+     * Call {@link #startNginx} first (it writes the big file).
+     */
+    public void startNginx(Host h) {
+        launchNginx(h);
+        awaitAnswer(h, "http://" + h.address() + "/", h.name(), Duration.ofSeconds(15));
+    }
+
+    private void launchNginx(Host rs) {
+        Path big = bigFile();
+        Path dir = workDir.resolve(rs.name() + "-nginx");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("nginx.conf"), """
+                    daemon off;
+                    user root;  # workers read the big file under the lab's working directory (mode 0700)
+                    master_process on;
+                    worker_processes 1;
+                    pid %1$s/nginx.pid;
+                    error_log %1$s/error.log warn;
+                    events { worker_connections 4096; }
+                    http {
+                      access_log off;
+                      client_body_temp_path %1$s;
+                      proxy_temp_path %1$s;
+                      fastcgi_temp_path %1$s;
+                      uwsgi_temp_path %1$s;
+                      scgi_temp_path %1$s;
+                      keepalive_requests 100000;
+                      server {
+                        listen %2$d;
+                        location / { return 200 "%3$s\\n"; }
+                        location = %4$s { default_type application/octet-stream; alias %5$s; }
+                      }
+                    }
+                    """.formatted(dir, HTTP_PORT, rs.name(), BIG_PATH, big));
+        } catch (IOException e) {
+            throw new UncheckedIOException("nginx config for " + rs.name() + ": " + e.getMessage(), e);
+        }
+        start(rs, rs.name() + "-nginx", "nginx", "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString(),
+                "-e", dir.resolve("error.log").toString());
     }
 
     /** The file every real server's nginx serves at {@link #BIG_PATH} ({@link #BIG_SIZE} bytes; written by {@link #startNginx}). */
