@@ -198,6 +198,56 @@ public final class RequestHead {
         return true;
     }
 
+    /** The path as characters, for a content rule's regular expression. */
+    public AsciiView pathView(AsciiView view) {
+        return view.of(buf, pathStart, pathEnd);
+    }
+
+    /** Header {@code i}'s value as characters. */
+    public AsciiView valueView(int i, AsciiView view) {
+        return view.of(buf, valueStart[i], valueEnd[i]);
+    }
+
+    /**
+     * Hash of the value of cookie {@code name} in the Cookie fields (RFC 6265 "a=1; b=2"), or 0 when the
+     * request does not carry it.
+     */
+    public long cookieHash(byte[] cookieField, byte[] name) {
+        for (int i = 0; i < headerCount; i++) {
+            if (!nameIs(i, cookieField)) {
+                continue;
+            }
+            int p = valueStart[i];
+            int e = valueEnd[i];
+            while (p < e) {
+                while (p < e && (buf.getByte(p) == ' ' || buf.getByte(p) == ';')) {
+                    p++;
+                }
+                int ns = p;
+                while (p < e && buf.getByte(p) != '=' && buf.getByte(p) != ';') {
+                    p++;
+                }
+                boolean match = p - ns == name.length && p < e && buf.getByte(p) == '=';
+                for (int k = 0; match && k < name.length; k++) {
+                    match = buf.getByte(ns + k) == name[k];
+                }
+                int vs = p < e && buf.getByte(p) == '=' ? p + 1 : p;
+                p = vs;
+                while (p < e && buf.getByte(p) != ';') {
+                    p++;
+                }
+                if (match) {
+                    long h = 0xcbf29ce484222325L;
+                    for (int q = vs; q < p; q++) {
+                        h = (h ^ (buf.getByte(q) & 0xFF)) * 0x100000001b3L;
+                    }
+                    return h == 0 ? 1 : h;
+                }
+            }
+        }
+        return 0;
+    }
+
     // Strings for logs, listings and tests; never on the forwarding path.
 
     public String path() {
