@@ -34,12 +34,12 @@ import java.nio.channels.spi.SelectorProvider;
  * when asked for and the kernel allows it, the JDK's NIO otherwise. One place that knows the channel classes of each, so the rest of the engine
  * never does.
  */
-record Transport(Kind kind) {
+public record Transport(Kind kind) {
 
-    enum Kind { EPOLL, IO_URING, NIO }
+    public enum Kind { EPOLL, IO_URING, NIO }
 
     /** Parses a transport name; a clear error for anything else. */
-    static Kind kind(String name) {
+    public static Kind kind(String name) {
         return switch (name == null ? "" : name.strip().toLowerCase(Locale.ROOT)) {
             case "epoll" -> Kind.EPOLL;
             case "io_uring", "iouring", "uring" -> Kind.IO_URING;
@@ -49,7 +49,7 @@ record Transport(Kind kind) {
     }
 
     /** The named transport if this machine has it; io_uring falls back to epoll, epoll to NIO. */
-    static Transport choose(String name) {
+    public static Transport choose(String name) {
         Kind wanted = kind(name);
         if (wanted == Kind.IO_URING) {
             if (IoUring.isAvailable()) {
@@ -62,12 +62,12 @@ record Transport(Kind kind) {
     }
 
     /** Epoll if available and asked for, else NIO (the test backends' choice). */
-    static Transport choose(boolean preferNative) {
+    public static Transport choose(boolean preferNative) {
         return choose(preferNative ? "epoll" : "nio");
     }
 
     /** IP_FREEBIND (bind a VIP this host does not have yet), or null: the JDK's NIO cannot set it. */
-    ChannelOption<Boolean> freebindOption() {
+    public ChannelOption<Boolean> freebindOption() {
         return switch (kind) {
             case EPOLL -> EpollChannelOption.IP_FREEBIND;
             case IO_URING -> IoUringChannelOption.IP_FREEBIND;
@@ -75,11 +75,11 @@ record Transport(Kind kind) {
         };
     }
 
-    String name() {
+    public String name() {
         return kind.name().toLowerCase(Locale.ROOT);
     }
 
-    EventLoopGroup newGroup(int threads, String threadName) {
+    public EventLoopGroup newGroup(int threads, String threadName) {
         IoHandlerFactory f = switch (kind) {
             case EPOLL -> EpollIoHandler.newFactory();
             case IO_URING -> IoUringIoHandler.newFactory();
@@ -88,7 +88,7 @@ record Transport(Kind kind) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadName, true), f);
     }
 
-    ChannelFactory<? extends ServerChannel> serverChannel() {
+    public ChannelFactory<? extends ServerChannel> serverChannel() {
         return switch (kind) {
             case EPOLL -> EpollServerSocketChannel::new;
             case IO_URING -> IoUringServerSocketChannel::new;
@@ -102,7 +102,7 @@ record Transport(Kind kind) {
      * addresses); the family of the server's address is all a relay needs. (Netty's io_uring socket channel
      * has no family constructor: it is dual-stack.)
      */
-    SocketChannel newSocketChannel(boolean v6) {
+    public SocketChannel newSocketChannel(boolean v6) {
         SocketProtocolFamily family = v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
         return switch (kind) {
             case EPOLL -> new EpollSocketChannel(family);
@@ -112,7 +112,7 @@ record Transport(Kind kind) {
     }
 
     /** A datagram channel of one address family (a dual-stack socket would report mapped addresses). */
-    ChannelFactory<? extends DatagramChannel> datagramChannel(boolean v6) {
+    public ChannelFactory<? extends DatagramChannel> datagramChannel(boolean v6) {
         SocketProtocolFamily family = v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
         return switch (kind) {
             case EPOLL -> () -> new EpollDatagramChannel(family);

@@ -1,0 +1,504 @@
+package org.jvs.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import org.jvs.proxy.http.sched.L7Request;
+import org.jvs.proxy.http.sched.L7Server;
+
+/**
+ * One client connection. Requests are taken one at a time: the head is parsed, a server chosen, the head
+ * and body forwarded, the response relayed; only then is the next (possibly already pipelined) request
+ * parsed, so responses come back in request order while each request may go to a different server. Reads
+ * are explicit (auto-read off) so a slow side stops the other: back-pressure without buffering bodies.
+ */
+final class ClientSession extends ChannelInboundHandlerAdapter {
+
+    private static final byte[] CLOSE_LINE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEEP_ALIVE_LINE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private enum State { HEAD, CONNECTING, BODY, WAIT, CLOSED }
+
+    private final HttpEngine engine;
+    private final RequestParser parser;
+    private final RequestHead head;
+    private final ChunkedBody requestChunks;
+    private final ResponseParser responseParser;
+    private final ResponseHead response = new ResponseHead();
+    private final ChunkedBody responseChunks;
+    private final L7Request request = new L7Request();
+
+    private ChannelHandlerContext ctx;
+    private ByteBuf in;
+    private ByteBuf rin;
+    private State state = State.HEAD;
+    private long sourceHash;
+
+    private L7Server server;
+    private int units;
+    private ServerConnection conn;
+    private long bodyRemaining;
+    private boolean responseStarted;
+    private boolean responseBody;
+    private boolean clientKeepAlive;
+    private boolean retried;
+    private long deadline;
+
+    ClientSession(HttpEngine engine) {
+        this.engine = engine;
+        HttpLimits limits = engine.config.limits();
+        this.parser = new RequestParser(limits);
+        this.head = new RequestHead(limits);
+        this.requestChunks = new ChunkedBody(limits.maxHeadBytes());
+        this.responseParser = new ResponseParser(limits);
+        this.responseChunks = new ChunkedBody(32768);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        in = ctx.alloc().directBuffer(4096);
+        rin = ctx.alloc().directBuffer(4096);
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
+            sourceHash = a.getAddress().hashCode() * 0x9E3779B97F4A7C15L;
+        }
+        engine.register(this, ctx.channel().eventLoop());
+        deadline = System.nanoTime() + engine.config.timeouts().httpRequest().toNanos();
+        ctx.read();
+    }
+
+    // ---- client side ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf b = (ByteBuf) msg;
+        if (state == State.CLOSED) {
+            b.release();
+            return;
+        }
+        if (in.readableBytes() == 0 && state == State.HEAD && head.start < 0) {
+            in.clear();
+        }
+        in.writeBytes(b);
+        b.release();
+        if (state == State.HEAD && head.start < 0) {
+            // first byte of a new request: http-request runs from here (http-keep-alive ran until now)
+            deadline = System.nanoTime() + engine.config.timeouts().httpRequest().toNanos();
+        }
+        process();
+    }
+
+    private void process() {
+        while (state != State.CLOSED) {
+            if (state == State.HEAD) {
+                int r = parser.parse(in, head);
+                if (r == RequestParser.NEED_MORE) {
+                    ctx.read();
+                    return;
+                }
+                if (r == RequestParser.REJECT) {
+                    engine.stats.refused.increment();
+                    fail(head.status);
+                    return;
+                }
+                dispatch();
+                continue;
+            }
+            if (state == State.BODY) {
+                if (!forwardBody()) {
+                    return;
+                }
+                continue;
+            }
+            return;
+        }
+    }
+
+    private void dispatch() {
+        engine.stats.requests.increment();
+        if (head.method == Method.CONNECT || head.upgradeIndex >= 0 && head.method != Method.GET) {
+            engine.stats.refused.increment();
+            fail(501);
+            return;
+        }
+        request.set(head, sourceHash);
+        L7Server s = engine.scheduler.pick(request);
+        if (s == null) {
+            fail(503);
+            return;
+        }
+        server = s;
+        units = request.units();
+        s.begin(units);
+        engine.stats.perServer[s.index()].increment();
+        clientKeepAlive = head.keepAlive();
+        retried = false;
+        useConnection();
+    }
+
+    /** A pooled connection to the chosen server if one is idle on this loop, else a new one. */
+    private void useConnection() {
+        ArrayDeque<Channel> idle = engine.loopState.get().idle[server.index()];
+        Channel ch;
+        while ((ch = idle.pollFirst()) != null) {
+            if (ch.isActive()) {
+                ServerConnection c = (ServerConnection) ch.pipeline().first();
+                engine.stats.connectionsReused.increment();
+                attach(c);
+                sendHead();
+                return;
+            }
+        }
+        state = State.CONNECTING;
+        deadline = System.nanoTime() + engine.config.timeouts().connect().toNanos();
+        ServerConnection c = new ServerConnection(server.index());
+        c.session = this;
+        engine.stats.connectionsOpened.increment();
+        ChannelFuture f = engine.connect(ctx.channel().eventLoop(), server.index(), c);
+        f.addListener((ChannelFutureListener) fut -> {
+            if (state != State.CONNECTING || c.session != this) {
+                fut.channel().close();
+                return;
+            }
+            if (!fut.isSuccess()) {
+                c.session = null;
+                finishServer(false);
+                fail(503);
+                return;
+            }
+            fut.channel().config().setAutoRead(true);
+            attach(c);
+            sendHead();
+            process();
+        });
+    }
+
+    private void attach(ServerConnection c) {
+        conn = c;
+        c.session = this;
+        response.reset();
+        responseStarted = false;
+        responseBody = false;
+        rin.clear();
+    }
+
+    private void sendHead() {
+        ByteBuf out = ctx.alloc().directBuffer(head.headLength() + 32);
+        head.writeForwarded(out, head.version == 10);
+        in.readerIndex(head.start + head.headLength());
+        Channel sc = conn.ctx.channel();
+        deadline = System.nanoTime() + engine.config.timeouts().server().toNanos();
+        if (head.chunked) {
+            requestChunks.reset();
+            bodyRemaining = -1;
+            state = State.BODY;
+            sc.write(out);
+        } else if (head.contentLength > 0) {
+            bodyRemaining = head.contentLength;
+            state = State.BODY;
+            sc.write(out);
+        } else {
+            state = State.WAIT;
+            sc.writeAndFlush(out);
+        }
+    }
+
+    /** Forwards what has arrived of the request body; false when it must wait for more or for the server. */
+    private boolean forwardBody() {
+        Channel sc = conn.ctx.channel();
+        int n;
+        if (bodyRemaining >= 0) {
+            n = (int) Math.min(bodyRemaining, in.readableBytes());
+            bodyRemaining -= n;
+        } else {
+            n = requestChunks.scan(in);
+            if (n == ChunkedBody.REJECT) {
+                engine.stats.refused.increment();
+                conn.session = null;
+                sc.close();
+                finishServer(false);
+                fail(400);
+                return false;
+            }
+        }
+        if (n > 0) {
+            sc.write(ctx.alloc().directBuffer(n).writeBytes(in, n));
+        }
+        boolean done = bodyRemaining == 0 || bodyRemaining < 0 && requestChunks.done();
+        sc.flush();
+        if (done) {
+            state = State.WAIT;
+            return true;
+        }
+        deadline = System.nanoTime() + engine.config.timeouts().client().toNanos();
+        if (sc.isWritable()) {
+            ctx.read();
+        }
+        return false;
+    }
+
+    void serverWritabilityChanged() {
+        if (state == State.BODY && conn.ctx.channel().isWritable()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (conn != null && conn.ctx != null) {
+            conn.ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        }
+    }
+
+    // ---- server side ----
+
+    void serverRead(ByteBuf b) {
+        if (state == State.CLOSED) {
+            b.release();
+            return;
+        }
+        if (rin.readableBytes() == 0 && !responseBody && response.start < 0) {
+            rin.clear();
+        }
+        rin.writeBytes(b);
+        b.release();
+        deadline = System.nanoTime() + engine.config.timeouts().server().toNanos();
+        processResponse();
+    }
+
+    private void processResponse() {
+        while (state != State.CLOSED && conn != null) {
+            if (!responseBody) {
+                int r = responseParser.parse(rin, response);
+                if (r == ResponseParser.NEED_MORE) {
+                    return;
+                }
+                if (r == ResponseParser.REJECT) {
+                    dropServer();
+                    if (responseStarted) {
+                        close();
+                    } else {
+                        fail(502);
+                    }
+                    return;
+                }
+                responseStarted = true;
+                boolean interim = response.status < 200;
+                boolean closeDelimited = response.closeDelimited(head.method);
+                if (closeDelimited || !response.serverKeepAlive() && !interim) {
+                    // a body that ends with the server's close cannot leave the client connection reusable
+                    clientKeepAlive &= !closeDelimited;
+                }
+                ByteBuf out = ctx.alloc().directBuffer(response.headLength() + 32);
+                response.writeForClient(out, interim ? null : !clientKeepAlive ? CLOSE_LINE
+                        : head.version == 10 ? KEEP_ALIVE_LINE : null);
+                rin.readerIndex(response.start + response.headLength());
+                if (!interim) {
+                    engine.stats.status(response.status);
+                }
+                if (interim) {
+                    ctx.writeAndFlush(out);
+                    response.reset();
+                    continue;
+                }
+                ctx.write(out);
+                if (response.bodyless(head.method)) {
+                    responseDone();
+                    return;
+                }
+                responseBody = true;
+                if (response.chunked) {
+                    responseChunks.reset();
+                    bodyRemaining = -1;
+                } else {
+                    bodyRemaining = response.contentLength; // -1 when close-delimited
+                }
+            }
+            if (!relayResponseBody()) {
+                return;
+            }
+        }
+    }
+
+    /** True when the response is complete (and the next request was started). */
+    private boolean relayResponseBody() {
+        int n;
+        boolean done;
+        if (response.chunked) {
+            n = responseChunks.scan(rin);
+            if (n == ChunkedBody.REJECT) {
+                dropServer();
+                close();
+                return false;
+            }
+            done = responseChunks.done();
+        } else if (bodyRemaining >= 0) {
+            n = (int) Math.min(bodyRemaining, rin.readableBytes());
+            bodyRemaining -= n;
+            done = bodyRemaining == 0;
+        } else {
+            n = rin.readableBytes();
+            done = false;
+        }
+        if (n > 0) {
+            ctx.write(ctx.alloc().directBuffer(n).writeBytes(rin, n));
+        }
+        ctx.flush();
+        if (done) {
+            responseDone();
+            return false;
+        }
+        return false;
+    }
+
+    /** The response is complete: the server connection goes back to the pool, the next request starts. */
+    private void responseDone() {
+        boolean serverReusable = response.serverKeepAlive() && !response.closeDelimited(head.method)
+                && rin.readableBytes() == 0 && (state == State.WAIT);
+        ServerConnection c = conn;
+        conn = null;
+        c.session = null;
+        if (serverReusable) {
+            c.reused = true;
+            engine.loopState.get().idle[c.server].addLast(c.ctx.channel());
+        } else {
+            c.ctx.close();
+        }
+        finishServer(true);
+        ctx.flush();
+        if (!clientKeepAlive || state != State.WAIT) {
+            close();
+            return;
+        }
+        head.reset();
+        responseBody = false;
+        state = State.HEAD;
+        if (in.readableBytes() == 0) {
+            in.clear();
+            deadline = System.nanoTime() + engine.config.timeouts().httpKeepAlive().toNanos();
+        } else {
+            in.discardReadBytes();
+            deadline = System.nanoTime() + engine.config.timeouts().httpRequest().toNanos();
+        }
+        if (ctx.channel().isWritable()) {
+            process();
+        } else {
+            ctx.read();
+        }
+    }
+
+    void serverClosed(ServerConnection c) {
+        if (c != conn || state == State.CLOSED) {
+            return;
+        }
+        conn = null;
+        if (responseBody && !response.chunked && bodyRemaining < 0) {
+            // close-delimited body: the close is its end
+            ctx.flush();
+            finishServer(true);
+            close();
+            return;
+        }
+        if (!responseStarted && c.reused && !retried && head.method.idempotent() && !head.hasBody()
+                && (state == State.WAIT)) {
+            // the server closed an idle pooled connection as we reused it: send the request once more
+            retried = true;
+            engine.stats.retries.increment();
+            in.readerIndex(head.start);
+            useConnection();
+            return;
+        }
+        finishServer(false);
+        if (responseStarted) {
+            close();
+        } else {
+            fail(502);
+        }
+    }
+
+    private void dropServer() {
+        if (conn != null) {
+            conn.session = null;
+            conn.ctx.close();
+            conn = null;
+        }
+        finishServer(false);
+    }
+
+    private void finishServer(boolean ok) {
+        if (server != null) {
+            server.end(units);
+            server = null;
+        }
+    }
+
+    // ---- endings ----
+
+    /** Answers with the switch's own status and closes: nothing of this request reaches a server. */
+    private void fail(int status) {
+        engine.stats.status(status);
+        if (server != null) {
+            finishServer(false);
+        }
+        state = State.CLOSED;
+        ctx.writeAndFlush(ErrorResponses.of(status)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void close() {
+        state = State.CLOSED;
+        ctx.flush();
+        ctx.close();
+    }
+
+    void checkTimeout(long now) {
+        if (state == State.CLOSED || now - deadline < 0) {
+            return;
+        }
+        switch (state) {
+            case HEAD -> {
+                if (head.start >= 0 || in.readableBytes() > 0) {
+                    fail(408);
+                } else {
+                    close();
+                }
+            }
+            case CONNECTING -> {
+                fail(503);
+            }
+            case BODY -> {
+                dropServer();
+                fail(408);
+            }
+            case WAIT -> {
+                dropServer();
+                if (responseStarted) {
+                    close();
+                } else {
+                    fail(504);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = State.CLOSED;
+        engine.unregister(this);
+        dropServer();
+        in.release();
+        rin.release();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

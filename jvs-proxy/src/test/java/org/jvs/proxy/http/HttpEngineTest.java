@@ -1,0 +1,189 @@
+package org.jvs.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.util.ResourceLeakDetector;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.jvs.proxy.http.sched.L7Schedulers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The engine end to end on loopback, against three recording servers. */
+class HttpEngineTest {
+
+    final List<ScriptedBackend> backends = new ArrayList<>();
+    HttpEngine engine;
+    InetSocketAddress vip;
+
+    @BeforeAll
+    static void paranoid() {
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        start("lblc");
+    }
+
+    void start(String scheduler) throws Exception {
+        List<HttpBackend> list = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            ScriptedBackend b = new ScriptedBackend("rs" + i);
+            backends.add(b);
+            list.add(new HttpBackend("rs" + i, b.address(), 1));
+        }
+        engine = new HttpEngine(new HttpServiceConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), list,
+                scheduler, L7Schedulers.Options.DEFAULT, null, null), "epoll", 2);
+        vip = engine.start();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        engine.close();
+        for (ScriptedBackend b : backends) {
+            b.close();
+        }
+    }
+
+    @Test
+    void keepAliveRequestsAreScheduledOneByOneAndReusePooledConnections() throws Exception {
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            String a = exchange(s, "GET /a.html HTTP/1.1\r\nHost: x\r\n\r\n");
+            String b = exchange(s, "GET /b.html HTTP/1.1\r\nHost: x\r\n\r\n");
+            String a2 = exchange(s, "GET /a.html?v=2 HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(a).startsWith("HTTP/1.1 200 OK").endsWith(" /a.html").doesNotContain("Keep-Alive");
+            assertThat(body(a2)).as("LBLC keeps the target on its server").startsWith(body(a).split(" ")[0]);
+            assertThat(body(b)).as("all servers idle: least connection, ties to the first").startsWith("rs1 ");
+        }
+        int opened = backends.stream().mapToInt(b -> b.connections.get()).sum();
+        assertThat(opened).as("three requests, one pooled connection").isEqualTo(1);
+        assertThat(engine.stats().connectionsReused.sum()).isEqualTo(2);
+    }
+
+    @Test
+    void pipelinedRequestsAnswerInOrderFromDifferentServers() throws Exception {
+        stop();
+        backends.clear();
+        start("rr");
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET /slow/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /chunked/3 HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            String r1 = readResponse(s.getInputStream());
+            String r2 = readResponse(s.getInputStream());
+            String r3 = readResponse(s.getInputStream());
+            assertThat(body(r1)).isEqualTo("rs1 /slow/1");
+            assertThat(body(r2)).isEqualTo("rs2 /two");
+            assertThat(r3).contains("Transfer-Encoding: chunked").contains("rs3 /chunked/3");
+        }
+    }
+
+    @Test
+    void bodiesStreamThroughChunkedOrByLength() throws Exception {
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            String r = exchange(s, "POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world");
+            assertThat(r).startsWith("HTTP/1.1 200");
+            String c = exchange(s, "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\nhello\r\n0\r\nT: 1\r\n\r\n");
+            assertThat(c).startsWith("HTTP/1.1 200");
+        }
+        List<String> all = backends.stream().flatMap(b -> b.received.stream()).toList();
+        assertThat(all).anyMatch(x -> x.endsWith("\r\n\r\nhello world"));
+        assertThat(all).anyMatch(x -> x.endsWith("5;x=1\r\nhello\r\n0\r\nT: 1\r\n\r\n"));
+    }
+
+    @Test
+    void aCloseDelimitedResponseEndsTheClientConnection() throws Exception {
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /close HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(all).startsWith("HTTP/1.1 200 OK\r\n").contains("Connection: close\r\n").endsWith(" /close");
+        }
+    }
+
+    @Test
+    void aSmugglingAttemptIsRefusedAndNeverForwarded() throws Exception {
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "0\r\n\r\nGET /admin HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(all).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("Connection: close");
+        }
+        assertThat(backends.stream().mapToInt(b -> b.received.size()).sum()).isZero();
+    }
+
+    @Test
+    void http10ClientsKeepAliveOnlyWhenTheyAsk() throws Exception {
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            String r = exchange(s, "GET /k HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            assertThat(r).contains("Connection: keep-alive\r\n");
+            s.getOutputStream().write("GET /k2 HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String last = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(last).contains("Connection: close\r\n").endsWith(" /k2");
+        }
+        assertThat(backends.stream().flatMap(b -> b.received.stream())).allMatch(x -> x.contains("Connection: keep-alive\r\n"));
+    }
+
+    @Test
+    void aDeadServerGivesA502OrMovesOn() throws Exception {
+        backends.get(0).close();
+        backends.get(1).close();
+        backends.get(2).close();
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(all).startsWith("HTTP/1.1 503 Service Unavailable");
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(engine.servers().get(i).conns()).as("load released").isZero();
+        }
+    }
+
+    static String exchange(Socket s, String request) throws IOException {
+        s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        return readResponse(s.getInputStream());
+    }
+
+    static String body(String response) {
+        return response.substring(response.indexOf("\r\n\r\n") + 4);
+    }
+
+    /** One response: head, then a Content-Length or chunked body. */
+    static String readResponse(InputStream in) throws IOException {
+        String head = ScriptedBackend.readHead(in);
+        assertThat(head).as("a response").isNotNull();
+        String lower = head.toLowerCase();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        int i = lower.indexOf("content-length: ");
+        if (i >= 0) {
+            int n = Integer.parseInt(lower.substring(i + 16, lower.indexOf("\r\n", i)).strip());
+            body.write(in.readNBytes(n));
+        } else if (lower.contains("transfer-encoding: chunked")) {
+            int c;
+            int crlfcrlf = 0;
+            while (crlfcrlf < 4 && (c = in.read()) >= 0) {
+                body.write(c);
+                crlfcrlf = (c == '\r' && crlfcrlf % 2 == 0) || (c == '\n' && crlfcrlf % 2 == 1) ? crlfcrlf + 1 : 0;
+                if (body.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n0\r\n\r\n")) {
+                    break;
+                }
+            }
+        }
+        return head + body.toString(StandardCharsets.ISO_8859_1);
+    }
+}
