@@ -23,7 +23,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final byte[] CLOSE_LINE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEEP_ALIVE_LINE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private enum State { HEAD, CONNECTING, BODY, WAIT, CLOSED }
+    private enum State { HEAD, QUEUED, CONNECTING, BODY, WAIT, CLOSED }
 
     private final HttpEngine engine;
     private final RequestParser parser;
@@ -49,6 +49,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private boolean clientKeepAlive;
     private boolean retried;
     private long deadline;
+    private boolean admitted;
+    private byte[] clientAddressLine;
 
     ClientSession(HttpEngine engine) {
         this.engine = engine;
@@ -67,6 +69,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         rin = ctx.alloc().directBuffer(4096);
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
             sourceHash = a.getAddress().hashCode() * 0x9E3779B97F4A7C15L;
+            String ip = a.getAddress().getHostAddress();
+            int pct = ip.indexOf('%');
+            ip = pct >= 0 ? ip.substring(0, pct) : ip;
+            boolean v6 = a.getAddress() instanceof java.net.Inet6Address;
+            clientAddressLine = switch (engine.config.clientAddress()) {
+                case NONE -> null;
+                case X_FORWARDED_FOR -> ("X-Forwarded-For: " + ip + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                case FORWARDED -> ("Forwarded: for=" + (v6 ? "\"[" + ip + "]\"" : ip) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            };
         }
         engine.register(this, ctx.channel().eventLoop());
         deadline = System.nanoTime() + engine.config.timeouts().httpRequest().toNanos();
@@ -128,13 +139,40 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         request.set(head, sourceHash);
+        units = request.units();
+        if (!engine.admit(units)) {
+            // the servers carry Σ high: wait, in arrival order, for a request to finish (or the queue timeout)
+            state = State.QUEUED;
+            deadline = System.nanoTime() + engine.config.timeouts().queue().toNanos();
+            engine.loopState.get().queued.addLast(this);
+            return;
+        }
+        admitted = true;
+        schedule();
+    }
+
+    /** Called by the loop when admission may have room; false when this request must go on waiting. */
+    boolean retryAdmission() {
+        if (state != State.QUEUED) {
+            return true;
+        }
+        if (!engine.admit(units)) {
+            engine.loopState.get().queued.addFirst(this);
+            return false;
+        }
+        admitted = true;
+        schedule();
+        process();
+        return true;
+    }
+
+    private void schedule() {
         L7Server s = engine.scheduler.pick(request);
         if (s == null) {
             fail(503);
             return;
         }
         server = s;
-        units = request.units();
         s.begin(units);
         engine.stats.perServer[s.index()].increment();
         clientKeepAlive = head.keepAlive();
@@ -190,7 +228,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private void sendHead() {
         ByteBuf out = ctx.alloc().directBuffer(head.headLength() + 32);
-        head.writeForwarded(out, head.version == 10);
+        head.writeForwarded(out, head.version == 10, clientAddressLine);
         in.readerIndex(head.start + head.headLength());
         Channel sc = conn.ctx.channel();
         deadline = System.nanoTime() + engine.config.timeouts().server().toNanos();
@@ -436,6 +474,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             server.end(units);
             server = null;
         }
+        if (admitted) {
+            admitted = false;
+            engine.release(units);
+        }
     }
 
     // ---- endings ----
@@ -443,9 +485,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     /** Answers with the switch's own status and closes: nothing of this request reaches a server. */
     private void fail(int status) {
         engine.stats.status(status);
-        if (server != null) {
-            finishServer(false);
-        }
+        finishServer(false);
         state = State.CLOSED;
         ctx.writeAndFlush(ErrorResponses.of(status)).addListener(ChannelFutureListener.CLOSE);
     }
@@ -467,6 +507,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 } else {
                     close();
                 }
+            }
+            case QUEUED -> {
+                engine.loopState.get().queued.remove(this);
+                fail(503);
             }
             case CONNECTING -> {
                 fail(503);
@@ -490,6 +534,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (state == State.QUEUED) {
+            engine.loopState.get().queued.remove(this);
+        }
         state = State.CLOSED;
         engine.unregister(this);
         dropServer();

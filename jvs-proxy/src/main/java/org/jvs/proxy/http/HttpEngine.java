@@ -37,6 +37,8 @@ public final class HttpEngine implements AutoCloseable {
     final Transport transport;
     final HttpStats stats;
     private final EventLoopGroup group;
+    /** Request units in flight over all servers, against Σ high when admission control is on. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private Channel listener;
 
     /** Per event loop: idle pooled connections per server, and the live client sessions. */
@@ -50,6 +52,8 @@ public final class HttpEngine implements AutoCloseable {
     static final class LoopState {
         final ArrayDeque<Channel>[] idle;
         final List<ClientSession> sessions = new ArrayList<>();
+        /** Sessions whose request waits for admission, oldest first. */
+        final ArrayDeque<ClientSession> queued = new ArrayDeque<>();
         boolean sweeping;
 
         @SuppressWarnings("unchecked")
@@ -67,7 +71,7 @@ public final class HttpEngine implements AutoCloseable {
         addresses = new InetSocketAddress[config.backends().size()];
         for (int i = 0; i < addresses.length; i++) {
             HttpBackend b = config.backends().get(i);
-            list.add(new L7Server(i, b.name(), b.weight()));
+            list.add(new L7Server(i, b.name(), b.weight(), b.low(), b.high()));
             addresses[i] = b.address();
         }
         this.servers = new ServerSet(list);
@@ -134,8 +138,48 @@ public final class HttpEngine implements AutoCloseable {
         loopState.get().sessions.remove(s);
     }
 
+    /** Takes {@code units} of the admission limit, or says no (always yes when admission is off). */
+    boolean admit(int units) {
+        if (!config.admission()) {
+            return true;
+        }
+        int limit = servers.admissionLimit();
+        while (true) {
+            int cur = inFlight.get();
+            if (cur + units > limit && cur > 0) {
+                return false;
+            }
+            if (inFlight.compareAndSet(cur, cur + units)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives admitted units back and lets this loop's queued requests try again. */
+    void release(int units) {
+        if (config.admission()) {
+            inFlight.addAndGet(-units);
+            retryQueued(loopState.get());
+        }
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private static void retryQueued(LoopState st) {
+        int n = st.queued.size();
+        for (int i = 0; i < n; i++) {
+            ClientSession s = st.queued.pollFirst();
+            if (s == null || !s.retryAdmission()) {
+                break;
+            }
+        }
+    }
+
     private static void sweep(LoopState st) {
         long now = System.nanoTime();
+        retryQueued(st);
         for (int i = st.sessions.size() - 1; i >= 0; i--) {
             if (i < st.sessions.size()) {
                 st.sessions.get(i).checkTimeout(now);

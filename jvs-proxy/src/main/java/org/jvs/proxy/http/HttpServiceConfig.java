@@ -4,9 +4,24 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import org.jvs.proxy.http.sched.L7Schedulers;
 
-/** One {@code engine: http} service: where it listens, its servers, how it schedules and its limits. */
+/**
+ * One {@code engine: http} service: where it listens, its servers, how it schedules and its limits.
+ *
+ * @param clientAddress the field that tells servers the client's address (none by default, as HAProxy)
+ * @param admission     hold requests while the servers carry Σ high (the thesis' admission control);
+ *                      null: on for the locality schedulers (lblc, lblcr, content-lblcr), off otherwise
+ */
 public record HttpServiceConfig(InetSocketAddress listen, List<HttpBackend> backends, String scheduler,
-                                L7Schedulers.Options options, HttpLimits limits, HttpTimeouts timeouts) {
+                                L7Schedulers.Options options, HttpLimits limits, HttpTimeouts timeouts,
+                                ClientAddress clientAddress, Boolean admission) {
+
+    /** How the client's address reaches the servers. */
+    public enum ClientAddress { NONE, X_FORWARDED_FOR, FORWARDED }
+
+    public HttpServiceConfig(InetSocketAddress listen, List<HttpBackend> backends, String scheduler) {
+        this(listen, backends, scheduler, null, null, null, null, null);
+    }
+
     public HttpServiceConfig {
         backends = List.copyOf(backends);
         if (backends.isEmpty()) {
@@ -16,5 +31,9 @@ public record HttpServiceConfig(InetSocketAddress listen, List<HttpBackend> back
         options = options == null ? L7Schedulers.Options.DEFAULT : options;
         limits = limits == null ? HttpLimits.DEFAULT : limits;
         timeouts = timeouts == null ? HttpTimeouts.DEFAULT : timeouts;
+        clientAddress = clientAddress == null ? ClientAddress.NONE : clientAddress;
+        if (admission == null) {
+            admission = scheduler.equals("lblc") || scheduler.equals("lblcr") || scheduler.equals("content-lblcr");
+        }
     }
 }

@@ -288,6 +288,11 @@ public final class RequestHead {
 
     /** Writes the forwarded head (see {@link #forwardedForm}) to {@code out}, byte ranges only. */
     public void writeForwarded(ByteBuf out, boolean addKeepAlive) {
+        writeForwarded(out, addKeepAlive, null);
+    }
+
+    /** As {@link #writeForwarded(ByteBuf, boolean)}, with one more field line (CRLF included) added. */
+    public void writeForwarded(ByteBuf out, boolean addKeepAlive, byte[] extraLine) {
         int rl = lineEnd(start);
         out.writeBytes(buf, start, rl + 2 - start);
         for (int i = 0; i < headerCount; i++) {
@@ -297,6 +302,9 @@ public final class RequestHead {
                 out.writeBytes(buf, valueStart[i], valueEnd[i] - valueStart[i]);
                 out.writeByte('\r').writeByte('\n');
             }
+        }
+        if (extraLine != null) {
+            out.writeBytes(extraLine);
         }
         if (addKeepAlive) {
             out.writeBytes(KEEP_ALIVE);

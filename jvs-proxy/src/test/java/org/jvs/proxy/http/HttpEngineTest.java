@@ -36,15 +36,79 @@ class HttpEngineTest {
     }
 
     void start(String scheduler) throws Exception {
+        start(scheduler, 3, 60, HttpTimeouts.DEFAULT);
+    }
+
+    void start(String scheduler, int servers, int high, HttpTimeouts timeouts) throws Exception {
         List<HttpBackend> list = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
+        for (int i = 1; i <= servers; i++) {
             ScriptedBackend b = new ScriptedBackend("rs" + i);
             backends.add(b);
-            list.add(new HttpBackend("rs" + i, b.address(), 1));
+            list.add(new HttpBackend("rs" + i, b.address(), 1, high / 2, high));
         }
         engine = new HttpEngine(new HttpServiceConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), list,
-                scheduler, L7Schedulers.Options.DEFAULT, null, null), "epoll", 2);
+                scheduler, L7Schedulers.Options.DEFAULT, null, timeouts, HttpServiceConfig.ClientAddress.X_FORWARDED_FOR, null),
+                "epoll", 2);
         vip = engine.start();
+    }
+
+    void restart(String scheduler, int servers, int high, HttpTimeouts timeouts) throws Exception {
+        stop();
+        backends.clear();
+        start(scheduler, servers, high, timeouts);
+    }
+
+    @Test
+    void serversAreToldTheClientAddress() throws Exception {
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            exchange(s, "GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.7\r\n\r\n");
+        }
+        assertThat(backends.get(0).received.getFirst())
+                .isEqualTo("GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.7\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n");
+    }
+
+    @Test
+    void admissionHoldsRequestsBeyondTheSumOfHighThresholds() throws Exception {
+        restart("lblc", 1, 2, HttpTimeouts.DEFAULT);
+        List<Thread> clients = new ArrayList<>();
+        List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            int n = i;
+            clients.add(Thread.ofVirtual().start(() -> {
+                try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+                    s.setSoTimeout(10000);
+                    answers.add(exchange(s, "GET /slow/" + n + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+                } catch (IOException e) {
+                    answers.add(e.toString());
+                }
+            }));
+        }
+        for (Thread t : clients) {
+            t.join();
+        }
+        assertThat(answers).hasSize(4).allMatch(a -> a.startsWith("HTTP/1.1 200"));
+        assertThat(backends.get(0).maxActive.get()).as("never more than Σ high = 2 in flight").isLessThanOrEqualTo(2);
+        assertThat(engine.inFlight()).isZero();
+    }
+
+    @Test
+    void aRequestQueuedPastTheQueueTimeoutGets503() throws Exception {
+        java.time.Duration s1 = java.time.Duration.ofSeconds(10);
+        restart("lblc", 1, 1, new HttpTimeouts(s1, s1, s1, s1, s1, java.time.Duration.ofMillis(100)));
+        try (Socket slow = new Socket(vip.getAddress(), vip.getPort()); Socket next = new Socket(vip.getAddress(), vip.getPort())) {
+            slow.setSoTimeout(5000);
+            next.setSoTimeout(5000);
+            slow.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            while (backends.get(0).active.get() == 0) {
+                Thread.onSpinWait();
+            }
+            next.getOutputStream().write("GET /next HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(new String(next.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
+                    .startsWith("HTTP/1.1 503 Service Unavailable");
+            assertThat(readResponse(slow.getInputStream())).startsWith("HTTP/1.1 200");
+        }
+        assertThat(backends.get(0).received).hasSize(1);
     }
 
     @AfterEach

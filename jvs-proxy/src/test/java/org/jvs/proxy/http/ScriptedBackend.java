@@ -24,6 +24,8 @@ final class ScriptedBackend implements AutoCloseable {
     final ServerSocket socket;
     final List<String> received = new CopyOnWriteArrayList<>();
     final AtomicInteger connections = new AtomicInteger();
+    final AtomicInteger active = new AtomicInteger();
+    final AtomicInteger maxActive = new AtomicInteger();
     private final Thread acceptor;
 
     ScriptedBackend(String name) throws IOException {
@@ -71,9 +73,11 @@ final class ScriptedBackend implements AutoCloseable {
                 received.add(head + body);
                 String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
                 String text = name + " " + path;
+                maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
                 if (path.startsWith("/slow")) {
                     Thread.sleep(300);
                 }
+                active.decrementAndGet();
                 if (path.startsWith("/chunked")) {
                     out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(text.length())
                             + "\r\n" + text + "\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
