@@ -8,17 +8,12 @@ import java.nio.charset.StandardCharsets;
  * connection owns one and {@link #reset resets} it per request; the buffer must not move until the head
  * has been forwarded.
  */
-public final class RequestHead {
+public final class RequestHead extends HeadState {
 
     /** Why a request was refused; the status and a short, fixed reason (no allocation on refusal). */
     public int status;
     public String reason;
 
-    ByteBuf buf;
-    int start = -1;
-    /** Parse position and the start of the line it is in; the incremental state. */
-    int pos;
-    int lineStart;
     boolean requestLineDone;
 
     public Method method;
@@ -67,9 +62,7 @@ public final class RequestHead {
     public void reset() {
         status = 0;
         reason = null;
-        buf = null;
-        start = -1;
-        pos = lineStart = 0;
+        clearScan();
         requestLineDone = false;
         method = null;
         methodEnd = targetStart = targetEnd = pathStart = pathEnd = 0;

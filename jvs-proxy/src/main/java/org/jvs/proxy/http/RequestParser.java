@@ -10,7 +10,7 @@ import io.netty.buffer.ByteBuf;
  * whose last coding is not a single {@code chunked}, more than one Host, a missing Host in HTTP/1.1,
  * and an absolute-form target whose authority is not the Host.
  */
-public final class RequestParser {
+public final class RequestParser extends HeadScan<RequestHead> {
 
     /** Not enough bytes yet; call again when more arrive. */
     public static final int NEED_MORE = 0;
@@ -56,49 +56,27 @@ public final class RequestParser {
             if (buf.readableBytes() == 0 || buf.readableBytes() == 1 && buf.getByte(buf.readerIndex()) == '\r') {
                 return NEED_MORE;
             }
-            h.buf = buf;
-            h.start = buf.readerIndex();
-            h.pos = h.lineStart = h.start;
+            h.begin(buf);
         }
-        int end = buf.writerIndex();
-        int p = h.pos;
-        while (p < end) {
-            byte b = buf.getByte(p);
-            if (b == '\r') {
-                if (p + 1 >= end) {
-                    break;
-                }
-                if (buf.getByte(p + 1) != '\n') {
-                    return reject(h, 400, "bare CR");
-                }
-                int r = line(h, h.lineStart, p);
-                if (r != NEED_MORE) {
-                    return r;
-                }
-                p += 2;
-                h.lineStart = p;
-                continue;
-            }
-            if (b == '\n') {
-                return reject(h, 400, "bare LF");
-            }
-            if ((b & 0xFF) < 0x20 && b != '\t' || b == 0x7F) {
-                return reject(h, 400, "control character");
-            }
-            p++;
-            if (!h.requestLineDone && p - h.start > limits.maxRequestLine()) {
-                return reject(h, 414, "request line too long");
-            }
-            if (p - h.start > limits.maxHeadBytes()) {
-                return reject(h, 431, "request head too large");
-            }
+        return scan(buf, h);
+    }
+
+    @Override
+    int malformed(RequestHead h, String reason) {
+        return reject(h, 400, reason);
+    }
+
+    @Override
+    int length(RequestHead h, int length) {
+        if (!h.requestLineDone && length > limits.maxRequestLine()) {
+            return reject(h, 414, "request line too long");
         }
-        h.pos = p;
-        return NEED_MORE;
+        return length > limits.maxHeadBytes() ? reject(h, 431, "request head too large") : NEED_MORE;
     }
 
     /** One complete line [s, e) (CRLF excluded); DONE at the empty line, REJECT, or NEED_MORE to go on. */
-    private int line(RequestHead h, int s, int e) {
+    @Override
+    int line(RequestHead h, int s, int e) {
         if (!h.requestLineDone) {
             int r = requestLine(h, s, e);
             h.requestLineDone = true;

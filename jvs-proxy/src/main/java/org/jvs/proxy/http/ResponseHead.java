@@ -7,7 +7,7 @@ import io.netty.buffer.ByteBuf;
  * options, plus the byte ranges of the hop-by-hop lines it must not pass on. Offsets into the server
  * connection's buffer; one per server connection, {@link #reset} per response.
  */
-public final class ResponseHead {
+public final class ResponseHead extends HeadState {
     static final int MAX_DROPPED = 16;
 
     public int status;
@@ -19,10 +19,6 @@ public final class ResponseHead {
     /** Why the response was refused (the client gets 502). */
     public String reason;
 
-    ByteBuf buf;
-    int start = -1;
-    int pos;
-    int lineStart;
     boolean statusLineDone;
     int headEnd;
     int fields;
@@ -37,9 +33,8 @@ public final class ResponseHead {
         contentLength = -1;
         chunked = connectionClose = connectionKeepAlive = false;
         reason = null;
-        buf = null;
-        start = -1;
-        pos = lineStart = headEnd = fields = dropped = 0;
+        clearScan();
+        headEnd = fields = dropped = 0;
         statusLineDone = false;
     }
 

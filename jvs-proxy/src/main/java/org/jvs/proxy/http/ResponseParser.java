@@ -7,7 +7,7 @@ import io.netty.buffer.ByteBuf;
  * (a response the switch cannot frame exactly would desynchronise the pooled connection), so conflicting
  * lengths, a Transfer-Encoding not ending in chunked, bare CR/LF and controls make it a 502.
  */
-public final class ResponseParser {
+public final class ResponseParser extends HeadScan<ResponseHead> {
 
     public static final int NEED_MORE = 0;
     public static final int DONE = 1;
@@ -35,44 +35,23 @@ public final class ResponseParser {
             if (buf.readableBytes() == 0) {
                 return NEED_MORE;
             }
-            h.buf = buf;
-            h.start = buf.readerIndex();
-            h.pos = h.lineStart = h.start;
+            h.begin(buf);
         }
-        int end = buf.writerIndex();
-        int p = h.pos;
-        while (p < end) {
-            byte b = buf.getByte(p);
-            if (b == '\r') {
-                if (p + 1 >= end) {
-                    break;
-                }
-                if (buf.getByte(p + 1) != '\n') {
-                    return reject(h, "bare CR");
-                }
-                int r = line(h, h.lineStart, p);
-                if (r != NEED_MORE) {
-                    return r;
-                }
-                p += 2;
-                h.lineStart = p;
-                continue;
-            }
-            if (b == '\n') {
-                return reject(h, "bare LF");
-            }
-            if ((b & 0xFF) < 0x20 && b != '\t' || b == 0x7F) {
-                return reject(h, "control character");
-            }
-            if (++p - h.start > maxHeadBytes) {
-                return reject(h, "response head too large");
-            }
-        }
-        h.pos = p;
-        return NEED_MORE;
+        return scan(buf, h);
     }
 
-    private int line(ResponseHead h, int s, int e) {
+    @Override
+    int malformed(ResponseHead h, String reason) {
+        return reject(h, reason);
+    }
+
+    @Override
+    int length(ResponseHead h, int length) {
+        return length > maxHeadBytes ? reject(h, "response head too large") : NEED_MORE;
+    }
+
+    @Override
+    int line(ResponseHead h, int s, int e) {
         ByteBuf b = h.buf;
         if (!h.statusLineDone) {
             h.statusLineDone = true;
