@@ -2,7 +2,6 @@ package org.jvs.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.util.ResourceLeakDetector;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,21 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jvs.proxy.http.sched.L7Schedulers;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The engine end to end on loopback, against three recording servers. */
+/** The engine end to end on loopback, against three recording servers; no buffer may leak. */
+@org.junit.jupiter.api.extension.ExtendWith(LeakCheckExtension.class)
 class HttpEngineTest {
 
     final List<ScriptedBackend> backends = new ArrayList<>();
     HttpEngine engine;
     InetSocketAddress vip;
-
-    @BeforeAll
-    static void paranoid() {
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-    }
 
     @BeforeEach
     void start() throws Exception {

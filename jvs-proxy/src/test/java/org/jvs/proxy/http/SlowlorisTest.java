@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * clients are answered meanwhile, and every slow connection is closed at the timeout with a 408, none
  * reaching a server. Bounded: each slow client stops after 8 s whatever happens.
  */
+@org.junit.jupiter.api.extension.ExtendWith(LeakCheckExtension.class)
 class SlowlorisTest {
 
     @Test
