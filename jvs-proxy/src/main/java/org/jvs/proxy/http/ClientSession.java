@@ -206,7 +206,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             if (!fut.isSuccess()) {
                 c.session = null;
-                finishServer(false);
+                finishServer();
                 fail(503);
                 return;
             }
@@ -260,7 +260,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 engine.stats.refused.increment();
                 conn.session = null;
                 sc.close();
-                finishServer(false);
+                finishServer();
                 fail(400);
                 return false;
             }
@@ -328,10 +328,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 }
                 responseStarted = true;
                 boolean interim = response.status < 200;
-                boolean closeDelimited = response.closeDelimited(head.method);
-                if (closeDelimited || !response.serverKeepAlive() && !interim) {
+                if (response.closeDelimited(head.method)) {
                     // a body that ends with the server's close cannot leave the client connection reusable
-                    clientKeepAlive &= !closeDelimited;
+                    clientKeepAlive = false;
                 }
                 ByteBuf out = ctx.alloc().directBuffer(response.headLength() + 32);
                 response.writeForClient(out, interim ? null : !clientKeepAlive ? CLOSE_LINE
@@ -358,14 +357,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                     bodyRemaining = response.contentLength; // -1 when close-delimited
                 }
             }
-            if (!relayResponseBody()) {
-                return;
-            }
+            relayResponseBody();
+            return;
         }
     }
 
-    /** True when the response is complete (and the next request was started). */
-    private boolean relayResponseBody() {
+    /** Relays what has arrived of the response body; at its end the next request starts. */
+    private void relayResponseBody() {
         int n;
         boolean done;
         if (response.chunked) {
@@ -373,7 +371,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             if (n == ChunkedBody.REJECT) {
                 dropServer();
                 close();
-                return false;
+                return;
             }
             done = responseChunks.done();
         } else if (bodyRemaining >= 0) {
@@ -390,9 +388,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         ctx.flush();
         if (done) {
             responseDone();
-            return false;
         }
-        return false;
     }
 
     /** The response is complete: the server connection goes back to the pool, the next request starts. */
@@ -408,7 +404,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         } else {
             c.ctx.close();
         }
-        finishServer(true);
+        finishServer();
         ctx.flush();
         if (!clientKeepAlive || state != State.WAIT) {
             close();
@@ -439,7 +435,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (responseBody && !response.chunked && bodyRemaining < 0) {
             // close-delimited body: the close is its end
             ctx.flush();
-            finishServer(true);
+            finishServer();
             close();
             return;
         }
@@ -452,7 +448,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             useConnection();
             return;
         }
-        finishServer(false);
+        finishServer();
         if (responseStarted) {
             close();
         } else {
@@ -466,10 +462,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             conn.ctx.close();
             conn = null;
         }
-        finishServer(false);
+        finishServer();
     }
 
-    private void finishServer(boolean ok) {
+    /** The request is over for its server: its load and its admission units are given back. */
+    private void finishServer() {
         if (server != null) {
             server.end(units);
             server = null;
@@ -485,7 +482,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     /** Answers with the switch's own status and closes: nothing of this request reaches a server. */
     private void fail(int status) {
         engine.stats.status(status);
-        finishServer(false);
+        finishServer();
         state = State.CLOSED;
         ctx.writeAndFlush(ErrorResponses.of(status)).addListener(ChannelFutureListener.CLOSE);
     }

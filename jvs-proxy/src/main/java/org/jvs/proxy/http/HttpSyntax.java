@@ -1,5 +1,7 @@
 package org.jvs.proxy.http;
 
+import io.netty.buffer.ByteBuf;
+
 /** RFC 9110/9112 character classes as lookup tables: one array read per byte on the parsing path. */
 final class HttpSyntax {
 
@@ -42,5 +44,32 @@ final class HttpSyntax {
 
     static int lower(int b) {
         return b >= 'A' && b <= 'Z' ? b + 32 : b;
+    }
+
+    static boolean digit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** Whether bytes [s, e) are {@code lower} ignoring ASCII case ({@code lower} is lower-case). */
+    static boolean is(ByteBuf b, int s, int e, byte[] lower) {
+        if (e - s != lower.length) {
+            return false;
+        }
+        for (int k = 0; k < lower.length; k++) {
+            if (lower(b.getByte(s + k)) != lower[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the {@code n} bytes at {@code x} and at {@code y} are equal ignoring ASCII case. */
+    static boolean equalIgnoringCase(ByteBuf b, int x, int y, int n) {
+        for (int k = 0; k < n; k++) {
+            if (lower(b.getByte(x + k)) != lower(b.getByte(y + k))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -141,16 +141,7 @@ public final class RequestHead extends HeadState {
     }
 
     boolean nameIs(int i, byte[] lowerName) {
-        int len = nameEnd[i] - nameStart[i];
-        if (len != lowerName.length) {
-            return false;
-        }
-        for (int k = 0; k < len; k++) {
-            if (HttpSyntax.lower(buf.getByte(nameStart[i] + k)) != lowerName[k]) {
-                return false;
-            }
-        }
-        return true;
+        return HttpSyntax.is(buf, nameStart[i], nameEnd[i], lowerName);
     }
 
     /** Whether the path starts with these bytes (content rules' path prefix). */
@@ -247,24 +238,12 @@ public final class RequestHead extends HeadState {
         return pathEnd == pathStart ? "/" : buf.toString(pathStart, pathEnd - pathStart, StandardCharsets.ISO_8859_1);
     }
 
-    public String target() {
-        return buf.toString(targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
-    }
-
-    public String methodName() {
-        return buf.toString(start, methodEnd - start, StandardCharsets.ISO_8859_1);
-    }
-
     public String name(int i) {
         return buf.toString(nameStart[i], nameEnd[i] - nameStart[i], StandardCharsets.ISO_8859_1);
     }
 
     public String value(int i) {
         return buf.toString(valueStart[i], valueEnd[i] - valueStart[i], StandardCharsets.ISO_8859_1);
-    }
-
-    public boolean hopByHop(int i) {
-        return hopByHop[i];
     }
 
     /** The head as it is forwarded: request line, end-to-end fields, nothing hop-by-hop. */

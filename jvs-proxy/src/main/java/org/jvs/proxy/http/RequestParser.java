@@ -111,8 +111,8 @@ public final class RequestParser extends HeadScan<RequestHead> {
         h.targetEnd = p;
         p++;
         if (e - p != 8 || b.getByte(p) != 'H' || b.getByte(p + 1) != 'T' || b.getByte(p + 2) != 'T'
-                || b.getByte(p + 3) != 'P' || b.getByte(p + 4) != '/' || !digit(b.getByte(p + 5))
-                || b.getByte(p + 6) != '.' || !digit(b.getByte(p + 7))) {
+                || b.getByte(p + 3) != 'P' || b.getByte(p + 4) != '/' || !HttpSyntax.digit(b.getByte(p + 5))
+                || b.getByte(p + 6) != '.' || !HttpSyntax.digit(b.getByte(p + 7))) {
             return reject(h, 400, "malformed HTTP version");
         }
         int major = b.getByte(p + 5) - '0';
@@ -282,7 +282,6 @@ public final class RequestParser extends HeadScan<RequestHead> {
                 if (h.nameIs(i, CONNECTION)) {
                     h.hopByHop[i] = true;
                     h.connectionCount++;
-                    connectionOptions(h, i);
                 } else if (h.nameIs(i, KEEP_ALIVE)) {
                     h.hopByHop[i] = true;
                 }
@@ -305,7 +304,7 @@ public final class RequestParser extends HeadScan<RequestHead> {
             }
             case 6 -> {
                 if (h.nameIs(i, EXPECT)) {
-                    if (!valueIs(h, i, CONTINUE)) {
+                    if (!HttpSyntax.is(h.buf, h.valueStart[i], h.valueEnd[i], CONTINUE)) {
                         return reject(h, 417, "unsupported Expect");
                     }
                     h.expectContinue = true;
@@ -329,7 +328,7 @@ public final class RequestParser extends HeadScan<RequestHead> {
         long v = 0;
         for (int p = s; p < e; p++) {
             byte c = h.buf.getByte(p);
-            if (!digit(c)) {
+            if (!HttpSyntax.digit(c)) {
                 return reject(h, 400, "invalid Content-Length");
             }
             v = v * 10 + (c - '0');
@@ -369,7 +368,7 @@ public final class RequestParser extends HeadScan<RequestHead> {
                 return reject(h, 400, "coding after chunked");
             }
             any = true;
-            if (rangeIs(b, ts, te, CHUNKED)) {
+            if (HttpSyntax.is(b, ts, te, CHUNKED)) {
                 h.chunked = true;
             }
         }
@@ -380,31 +379,6 @@ public final class RequestParser extends HeadScan<RequestHead> {
             return reject(h, 400, "Transfer-Encoding not ending in chunked");
         }
         return NEED_MORE;
-    }
-
-    private static void connectionOptions(RequestHead h, int i) {
-        ByteBuf b = h.buf;
-        int p = h.valueStart[i];
-        int e = h.valueEnd[i];
-        while (p < e) {
-            while (p < e && (b.getByte(p) == ' ' || b.getByte(p) == '\t' || b.getByte(p) == ',')) {
-                p++;
-            }
-            int ts = p;
-            while (p < e && b.getByte(p) != ',' && b.getByte(p) != ' ' && b.getByte(p) != '\t') {
-                p++;
-            }
-            if (rangeIs(b, ts, p, CLOSE)) {
-                h.connectionClose = true;
-            } else if (rangeIs(b, ts, p, KEEP_ALIVE)) {
-                h.connectionKeepAlive = true;
-            } else if (rangeIs(b, ts, p, UPGRADE)) {
-                h.upgrade = true;
-            }
-            while (p < e && b.getByte(p) != ',') {
-                p++;
-            }
-        }
     }
 
     /** End of head: the cross-field rules, then the fields a Connection header names become hop-by-hop. */
@@ -422,22 +396,25 @@ public final class RequestParser extends HeadScan<RequestHead> {
                 && !sameAuthority(h.buf, h.authorityStart, h.authorityEnd, h.valueStart[h.hostIndex], h.valueEnd[h.hostIndex])) {
             return reject(h, 400, "absolute-form target does not match Host");
         }
+        if (h.connectionCount > 0) {
+            for (int c = 0; c < h.headerCount; c++) {
+                if (h.nameIs(c, CONNECTION)) {
+                    connectionOptions(h, c);
+                }
+            }
+        }
         if (!h.upgrade) {
             // an Upgrade the Connection header does not name is not an upgrade request (RFC 9110 7.8)
             h.upgradeIndex = -1;
         }
-        if (h.connectionCount > 0) {
-            for (int c = 0; c < h.headerCount; c++) {
-                if (h.nameIs(c, CONNECTION)) {
-                    dropNamed(h, c);
-                }
-            }
-        }
         return DONE;
     }
 
-    /** Marks as hop-by-hop every field a Connection header names (other than its own options). */
-    private static void dropNamed(RequestHead h, int c) {
+    /**
+     * One Connection field's options: close, keep-alive and upgrade set the head's flags, and every field a
+     * token names becomes hop-by-hop (Host excepted).
+     */
+    private static void connectionOptions(RequestHead h, int c) {
         ByteBuf b = h.buf;
         int p = h.valueStart[c];
         int e = h.valueEnd[c];
@@ -449,10 +426,17 @@ public final class RequestParser extends HeadScan<RequestHead> {
             while (p < e && b.getByte(p) != ',' && b.getByte(p) != ' ' && b.getByte(p) != '\t') {
                 p++;
             }
+            if (HttpSyntax.is(b, ts, p, CLOSE)) {
+                h.connectionClose = true;
+            } else if (HttpSyntax.is(b, ts, p, KEEP_ALIVE)) {
+                h.connectionKeepAlive = true;
+            } else if (HttpSyntax.is(b, ts, p, UPGRADE)) {
+                h.upgrade = true;
+            }
             if (p > ts) {
                 for (int i = 0; i < h.headerCount; i++) {
                     int n = h.nameEnd[i] - h.nameStart[i];
-                    if (n == p - ts && !h.nameIs(i, HOST) && equalsIgnoreCase(b, h.nameStart[i], ts, n)) {
+                    if (n == p - ts && !h.nameIs(i, HOST) && HttpSyntax.equalIgnoringCase(b, h.nameStart[i], ts, n)) {
                         h.hopByHop[i] = true;
                     }
                 }
@@ -464,32 +448,7 @@ public final class RequestParser extends HeadScan<RequestHead> {
     }
 
     private static boolean sameAuthority(ByteBuf b, int as, int ae, int hs, int he) {
-        return ae - as == he - hs && equalsIgnoreCase(b, as, hs, ae - as);
-    }
-
-    private static boolean equalsIgnoreCase(ByteBuf b, int x, int y, int n) {
-        for (int k = 0; k < n; k++) {
-            if (HttpSyntax.lower(b.getByte(x + k)) != HttpSyntax.lower(b.getByte(y + k))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean valueIs(RequestHead h, int i, byte[] lower) {
-        return rangeIs(h.buf, h.valueStart[i], h.valueEnd[i], lower);
-    }
-
-    private static boolean rangeIs(ByteBuf b, int s, int e, byte[] lower) {
-        if (e - s != lower.length) {
-            return false;
-        }
-        for (int k = 0; k < lower.length; k++) {
-            if (HttpSyntax.lower(b.getByte(s + k)) != lower[k]) {
-                return false;
-            }
-        }
-        return true;
+        return ae - as == he - hs && HttpSyntax.equalIgnoringCase(b, as, hs, ae - as);
     }
 
     private static Method method(ByteBuf b, int s, int e) {
@@ -512,10 +471,6 @@ public final class RequestParser extends HeadScan<RequestHead> {
             }
         }
         return true;
-    }
-
-    private static boolean digit(byte c) {
-        return c >= '0' && c <= '9';
     }
 
     private static int reject(RequestHead h, int status, String reason) {

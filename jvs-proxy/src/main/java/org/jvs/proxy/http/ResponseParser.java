@@ -58,8 +58,8 @@ public final class ResponseParser extends HeadScan<ResponseHead> {
             if (e - s < 12 || b.getByte(s) != 'H' || b.getByte(s + 1) != 'T' || b.getByte(s + 2) != 'T'
                     || b.getByte(s + 3) != 'P' || b.getByte(s + 4) != '/' || b.getByte(s + 5) != '1'
                     || b.getByte(s + 6) != '.' || (b.getByte(s + 7) != '0' && b.getByte(s + 7) != '1')
-                    || b.getByte(s + 8) != ' ' || !digit(b.getByte(s + 9)) || !digit(b.getByte(s + 10))
-                    || !digit(b.getByte(s + 11)) || e - s > 12 && b.getByte(s + 12) != ' ') {
+                    || b.getByte(s + 8) != ' ' || !HttpSyntax.digit(b.getByte(s + 9)) || !HttpSyntax.digit(b.getByte(s + 10))
+                    || !HttpSyntax.digit(b.getByte(s + 11)) || e - s > 12 && b.getByte(s + 12) != ' ') {
                 return reject(h, "malformed status line");
             }
             h.version = b.getByte(s + 7) == '1' ? 11 : 10;
@@ -105,13 +105,13 @@ public final class ResponseParser extends HeadScan<ResponseHead> {
         while (ve > p && (b.getByte(ve - 1) == ' ' || b.getByte(ve - 1) == '\t')) {
             ve--;
         }
-        if (is(b, ns, ne, CONTENT_LENGTH)) {
+        if (HttpSyntax.is(b, ns, ne, CONTENT_LENGTH)) {
             long v = 0;
             if (p == ve || ve - p > 18) {
                 return reject(h, "invalid Content-Length");
             }
             for (int k = p; k < ve; k++) {
-                if (!digit(b.getByte(k))) {
+                if (!HttpSyntax.digit(b.getByte(k))) {
                     return reject(h, "invalid Content-Length");
                 }
                 v = v * 10 + b.getByte(k) - '0';
@@ -125,27 +125,27 @@ public final class ResponseParser extends HeadScan<ResponseHead> {
             h.contentLength = v;
             h.lengthStart = s;
             h.lengthEnd = e + 2;
-        } else if (is(b, ns, ne, TRANSFER_ENCODING)) {
+        } else if (HttpSyntax.is(b, ns, ne, TRANSFER_ENCODING)) {
             int last = ve;
             int ls = last;
             while (ls > p && b.getByte(ls - 1) != ',' && b.getByte(ls - 1) != ' ') {
                 ls--;
             }
-            h.chunked = is(b, ls, last, CHUNKED);
+            h.chunked = HttpSyntax.is(b, ls, last, CHUNKED);
             if (!h.chunked) {
                 return reject(h, "Transfer-Encoding not ending in chunked");
             }
-        } else if (is(b, ns, ne, CONNECTION)) {
+        } else if (HttpSyntax.is(b, ns, ne, CONNECTION)) {
             for (int k = p; k < ve; k++) {
-                if (k + 5 <= ve && is(b, k, k + 5, CLOSE)) {
+                if (k + 5 <= ve && HttpSyntax.is(b, k, k + 5, CLOSE)) {
                     h.connectionClose = true;
                 }
-                if (k + 10 <= ve && is(b, k, k + 10, KEEP_ALIVE)) {
+                if (k + 10 <= ve && HttpSyntax.is(b, k, k + 10, KEEP_ALIVE)) {
                     h.connectionKeepAlive = true;
                 }
             }
             return drop(h, s, e);
-        } else if (is(b, ns, ne, KEEP_ALIVE) || is(b, ns, ne, PROXY_CONNECTION)) {
+        } else if (HttpSyntax.is(b, ns, ne, KEEP_ALIVE) || HttpSyntax.is(b, ns, ne, PROXY_CONNECTION)) {
             return drop(h, s, e);
         }
         return NEED_MORE;
@@ -171,22 +171,6 @@ public final class ResponseParser extends HeadScan<ResponseHead> {
         h.dropEnd[h.dropped] = e + 2;
         h.dropped++;
         return NEED_MORE;
-    }
-
-    private static boolean is(ByteBuf b, int s, int e, byte[] lower) {
-        if (e - s != lower.length) {
-            return false;
-        }
-        for (int k = 0; k < lower.length; k++) {
-            if (HttpSyntax.lower(b.getByte(s + k)) != lower[k]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean digit(byte c) {
-        return c >= '0' && c <= '9';
     }
 
     private static int reject(ResponseHead h, String why) {

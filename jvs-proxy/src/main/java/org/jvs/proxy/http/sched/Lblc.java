@@ -67,10 +67,6 @@ public final class Lblc implements RequestScheduler {
         table.expire(clock.nanos() - expireNanos);
     }
 
-    TargetTable table() {
-        return table;
-    }
-
     /** Requests whose target kept its server: the locality hit count. */
     public long hits() {
         return hits.sum();
@@ -84,10 +80,5 @@ public final class Lblc implements RequestScheduler {
     /** Requests whose target was moved to another server (imbalance or an unusable server). */
     public long reassignments() {
         return reassignments.sum();
-    }
-
-    /** Target → server bits, for {@code jvsadm -L --l7}. */
-    public void forEachTarget(java.util.function.BiConsumer<Long, Long> action) {
-        table.forEach(action);
     }
 }

@@ -84,8 +84,4 @@ public class Lblcr implements RequestScheduler {
             return slot < 0 ? 0 : table.set(slot);
         }
     }
-
-    public void forEachTarget(java.util.function.BiConsumer<Long, Long> action) {
-        table.forEach(action);
-    }
 }

@@ -61,7 +61,7 @@ public final class ServerSet {
         return best;
     }
 
-    /** The member of {@code members} with the most weighted load (any weight), or null when empty. */
+    /** The member of {@code members} with the most weighted load (a quiesced one first), or null when empty. */
     public L7Server mostLoaded(long members, L7Server except) {
         L7Server worst = null;
         long worstConns = 0;
@@ -71,8 +71,11 @@ public final class ServerSet {
             if (s == except) {
                 continue;
             }
-            long w = Math.max(1, s.weight());
-            long c = s.weight() == 0 ? Long.MAX_VALUE / 2 : s.conns();
+            if (s.weight() == 0) {
+                return s; // a quiesced member is the first to leave
+            }
+            long w = s.weight();
+            long c = s.conns();
             if (worst == null || c * worstWeight > worstConns * w) {
                 worst = s;
                 worstConns = c;

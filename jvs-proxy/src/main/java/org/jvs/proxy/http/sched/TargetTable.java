@@ -31,10 +31,6 @@ final class TargetTable {
         }
     }
 
-    int capacity() {
-        return keys.length;
-    }
-
     Object lock(long key) {
         return locks[bucket(key) & (STRIPES - 1)];
     }
@@ -113,33 +109,5 @@ final class TargetTable {
             }
         }
         return left;
-    }
-
-    /** Removes a server's bit everywhere (it left the service). */
-    void forget(long bit) {
-        for (int s = 0; s < STRIPES; s++) {
-            synchronized (locks[s]) {
-                for (int b = s; b <= bucketMask; b += STRIPES) {
-                    for (int i = b * WAYS; i < b * WAYS + WAYS; i++) {
-                        sets[i] &= ~bit;
-                    }
-                }
-            }
-        }
-    }
-
-    /** Snapshot for listings: each live target's key and set (control plane only). */
-    void forEach(java.util.function.BiConsumer<Long, Long> action) {
-        for (int s = 0; s < STRIPES; s++) {
-            synchronized (locks[s]) {
-                for (int b = s; b <= bucketMask; b += STRIPES) {
-                    for (int i = b * WAYS; i < b * WAYS + WAYS; i++) {
-                        if (sets[i] != 0) {
-                            action.accept(keys[i], sets[i]);
-                        }
-                    }
-                }
-            }
-        }
     }
 }
