@@ -20,6 +20,7 @@ import org.jvs.core.model.Persistence;
 import org.jvs.core.model.ServiceKey;
 import org.jvs.core.model.ServiceSpec;
 import org.jvs.core.sched.Flow;
+import org.jvs.core.sched.PerRequestScheduler;
 import org.jvs.core.sched.Scheduler;
 import org.jvs.core.sched.SchedulerContext;
 import org.jvs.core.sched.Schedulers;
@@ -174,6 +175,9 @@ public final class LoadBalancer {
     }
 
     private Scheduler newScheduler(ServiceSpec spec) {
+        if (spec.engine() == org.jvs.core.model.Engine.HTTP) {
+            return new PerRequestScheduler(spec.scheduler()); // the http engine validates and runs the name
+        }
         return Schedulers.create(spec.scheduler(), new SchedulerContext(spec, clock));
     }
 

@@ -45,6 +45,15 @@ public record ServiceSpec(ServiceKey key, String scheduler, Persistence persiste
         if (mhTableSize < 2 || !java.math.BigInteger.valueOf(mhTableSize).isProbablePrime(30)) {
             throw new ConfigException("service " + key + ": Maglev table size " + mhTableSize + " must be a prime");
         }
+        if (engine == Engine.HTTP) {
+            if (!(key instanceof ServiceKey.Virtual v && v.protocol() == Protocol.TCP && v.port() != 0)) {
+                throw new ConfigException("service " + key + ": the http engine serves a TCP address and port");
+            }
+            if (persistence != null) {
+                throw new ConfigException("service " + key + ": the http engine has no persistence (-p); for "
+                        + "stickiness use scheduler sh on a cookie, a header or the source address");
+            }
+        }
         for (ProximityRule r : proximity) {
             if (r.prefix().v6() != key.v6()) {
                 throw new ConfigException("service " + key + ": proximity prefix " + r.prefix() + " is of the other address family");

@@ -41,6 +41,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private long sourceHash;
 
     private L7Server server;
+    /** The roster {@link #server} was picked from. */
+    private Roster roster;
     private int units;
     private ServerConnection conn;
     private long bodyRemaining;
@@ -167,14 +169,21 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void schedule() {
-        L7Server s = engine.scheduler.pick(request);
+        Roster r = engine.roster;
+        L7Server s = r.scheduler.pick(request);
         if (s == null) {
             fail(503);
             return;
         }
         server = s;
+        roster = r;
         s.begin(units);
-        engine.stats.perServer[s.index()].increment();
+        r.requests[s.index()].increment();
+        org.jvs.core.Dest d = s.dest();
+        if (d != null) {
+            d.stats().connection(); // a request is the http engine's "connection" in jvsadm -L --stats
+            d.service().stats().connection();
+        }
         clientKeepAlive = head.keepAlive();
         retried = false;
         useConnection();
@@ -182,9 +191,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /** A pooled connection to the chosen server if one is idle on this loop, else a new one. */
     private void useConnection() {
-        ArrayDeque<Channel> idle = engine.loopState.get().idle[server.index()];
+        ArrayDeque<Channel> idle = engine.loopState.get().idle(roster, engine.roster, server.index());
         Channel ch;
-        while ((ch = idle.pollFirst()) != null) {
+        while (idle != null && (ch = idle.pollFirst()) != null) {
             if (ch.isActive()) {
                 ServerConnection c = (ServerConnection) ch.pipeline().first();
                 engine.stats.connectionsReused.increment();
@@ -195,10 +204,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         state = State.CONNECTING;
         deadline = System.nanoTime() + engine.config.timeouts().connect().toNanos();
-        ServerConnection c = new ServerConnection(server.index());
+        ServerConnection c = new ServerConnection(roster, server.index());
         c.session = this;
         engine.stats.connectionsOpened.increment();
-        ChannelFuture f = engine.connect(ctx.channel().eventLoop(), server.index(), c);
+        ChannelFuture f = engine.connect(ctx.channel().eventLoop(), roster, server.index(), c);
         f.addListener((ChannelFutureListener) fut -> {
             if (state != State.CONNECTING || c.session != this) {
                 fut.channel().close();
@@ -398,9 +407,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         ServerConnection c = conn;
         conn = null;
         c.session = null;
-        if (serverReusable) {
+        ArrayDeque<Channel> pool = serverReusable ? engine.loopState.get().idle(c.roster, engine.roster, c.server) : null;
+        if (pool != null) {
             c.reused = true;
-            engine.loopState.get().idle[c.server].addLast(c.ctx.channel());
+            pool.addLast(c.ctx.channel());
         } else {
             c.ctx.close();
         }
@@ -470,6 +480,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (server != null) {
             server.end(units);
             server = null;
+            roster = null;
         }
         if (admitted) {
             admitted = false;
@@ -491,6 +502,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         state = State.CLOSED;
         ctx.flush();
         ctx.close();
+    }
+
+    /** The engine is closing: the connection ends now, whatever it was doing. */
+    void abort() {
+        dropServer();
+        close();
     }
 
     void checkTimeout(long now) {

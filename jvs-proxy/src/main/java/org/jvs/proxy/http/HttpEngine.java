@@ -13,10 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.jvs.core.time.Clock;
 import org.jvs.proxy.Transport;
-import org.jvs.proxy.http.sched.L7Schedulers;
-import org.jvs.proxy.http.sched.L7Server;
 import org.jvs.proxy.http.sched.RequestScheduler;
 import org.jvs.proxy.http.sched.ServerSet;
 
@@ -30,55 +27,95 @@ public final class HttpEngine implements AutoCloseable {
 
     private static final long SWEEP_MILLIS = 100;
 
-    final HttpServiceConfig config;
-    final ServerSet servers;
-    final RequestScheduler scheduler;
-    final InetSocketAddress[] addresses;
+    volatile HttpServiceConfig config;
+    /** The current servers; see {@link Roster} for how a change reaches requests in flight. */
+    volatile Roster roster;
     final Transport transport;
     final HttpStats stats;
     private final EventLoopGroup group;
+    private final boolean ownsGroup;
     /** Request units in flight over all servers, against Σ high when admission control is on. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-    private Channel listener;
+    private volatile Channel listener;
+    private final java.util.concurrent.atomic.AtomicInteger sessionCount = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Per event loop: idle pooled connections per server, and the live client sessions. */
     final FastThreadLocal<LoopState> loopState = new FastThreadLocal<>() {
         @Override
         protected LoopState initialValue() {
-            return new LoopState(addresses.length);
+            return new LoopState();
         }
     };
 
     static final class LoopState {
-        final ArrayDeque<Channel>[] idle;
+        /** The roster {@link #idle} pools connections for. */
+        Roster roster;
+        ArrayDeque<Channel>[] idle;
         final List<ClientSession> sessions = new ArrayList<>();
         /** Sessions whose request waits for admission, oldest first. */
         final ArrayDeque<ClientSession> queued = new ArrayDeque<>();
-        boolean sweeping;
+        /** The loop's timeout sweep, cancelled when the engine closes (the loops may outlive it). */
+        io.netty.util.concurrent.ScheduledFuture<?> sweep;
 
+        /**
+         * The idle connections to server {@code i} of {@code r}, or null when {@code r} is not the current
+         * roster (its connections are not pooled). A loop that first sees a new roster closes what it pooled
+         * for the old one: those servers may be gone, and the indexes no longer match.
+         */
         @SuppressWarnings("unchecked")
-        LoopState(int servers) {
-            idle = new ArrayDeque[servers];
-            for (int i = 0; i < servers; i++) {
-                idle[i] = new ArrayDeque<>();
+        ArrayDeque<Channel> idle(Roster r, Roster current, int i) {
+            if (roster != current || current == null) {
+                if (idle != null) {
+                    for (ArrayDeque<Channel> q : idle) {
+                        for (Channel ch; (ch = q.pollFirst()) != null; ) {
+                            ch.close();
+                        }
+                    }
+                }
+                roster = current;
+                if (current == null) {
+                    idle = null;
+                    return null;
+                }
+                idle = new ArrayDeque[current.addresses.length];
+                for (int k = 0; k < idle.length; k++) {
+                    idle[k] = new ArrayDeque<>();
+                }
             }
+            return r == current ? idle[i] : null;
         }
     }
 
+    /** A stand-alone engine with event loops of its own (tests, benchmarks). */
     public HttpEngine(HttpServiceConfig config, String transportName, int threads) {
+        this(config, Transport.choose(transportName), null, threads);
+    }
+
+    /**
+     * An engine on the director's event loops ({@code group} is shared and not shut down by {@link #close}),
+     * or on loops of its own when {@code group} is null.
+     */
+    public HttpEngine(HttpServiceConfig config, Transport transport, EventLoopGroup group, int threads) {
         this.config = config;
-        List<L7Server> list = new ArrayList<>();
-        addresses = new InetSocketAddress[config.backends().size()];
-        for (int i = 0; i < addresses.length; i++) {
-            HttpBackend b = config.backends().get(i);
-            list.add(new L7Server(i, b.name(), b.weight(), b.low(), b.high()));
-            addresses[i] = b.address();
+        this.roster = new Roster(config);
+        this.transport = transport;
+        this.stats = new HttpStats();
+        this.ownsGroup = group == null;
+        this.group = group != null ? group : transport.newGroup(threads, "jvs-http");
+    }
+
+    /**
+     * Takes a new configuration of the same listener: servers, scheduler, limits, timeouts. Requests in flight
+     * finish on the servers they were sent to; the scheduler starts afresh (a locality table is rebuilt from
+     * the requests that follow), and pooled connections are closed loop by loop as each loop next schedules.
+     */
+    public void update(HttpServiceConfig next) {
+        if (!next.listen().equals(config.listen())) {
+            throw new IllegalArgumentException("an update keeps the listener (" + config.listen() + ")");
         }
-        this.servers = new ServerSet(list);
-        this.scheduler = L7Schedulers.create(config.scheduler(), servers, config.options(), Clock.SYSTEM);
-        this.transport = Transport.choose(transportName);
-        this.stats = new HttpStats(addresses.length);
-        this.group = transport.newGroup(threads, "jvs-http");
+        Roster r = new Roster(next);
+        config = next;
+        roster = r;
     }
 
     /** Binds the listener; returns the bound address (port 0 picks one). */
@@ -101,11 +138,21 @@ public final class HttpEngine implements AutoCloseable {
     }
 
     public ServerSet servers() {
-        return servers;
+        return roster.servers;
     }
 
     public RequestScheduler scheduler() {
-        return scheduler;
+        return roster.scheduler;
+    }
+
+    /** Requests sent to each server of the current roster, in its order. */
+    public long[] requestsPerServer() {
+        java.util.concurrent.atomic.LongAdder[] a = roster.requests;
+        long[] out = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i].sum();
+        }
+        return out;
     }
 
     public HttpStats stats() {
@@ -113,8 +160,8 @@ public final class HttpEngine implements AutoCloseable {
     }
 
     /** A new connection to server {@code i} on the client's own event loop. */
-    io.netty.channel.ChannelFuture connect(EventLoop loop, int i, ServerConnection handler) {
-        InetSocketAddress a = addresses[i];
+    io.netty.channel.ChannelFuture connect(EventLoop loop, Roster r, int i, ServerConnection handler) {
+        InetSocketAddress a = r.addresses[i];
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channelFactory(() -> transport.newSocketChannel(a.getAddress() instanceof java.net.Inet6Address))
@@ -128,14 +175,29 @@ public final class HttpEngine implements AutoCloseable {
     void register(ClientSession s, EventLoop loop) {
         LoopState st = loopState.get();
         st.sessions.add(s);
-        if (!st.sweeping) {
-            st.sweeping = true;
-            loop.scheduleAtFixedRate(() -> sweep(st), SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        sessionCount.incrementAndGet();
+        if (st.sweep == null) {
+            st.sweep = loop.scheduleAtFixedRate(() -> sweep(st), SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
     void unregister(ClientSession s) {
-        loopState.get().sessions.remove(s);
+        if (loopState.get().sessions.remove(s)) {
+            sessionCount.decrementAndGet();
+        }
+    }
+
+    /** Client connections open now. */
+    public int sessions() {
+        return sessionCount.get();
+    }
+
+    /** Stops accepting: open connections go on until they end (or {@link #close}). */
+    public void closeListener() {
+        Channel l = listener;
+        if (l != null) {
+            l.close().syncUninterruptibly();
+        }
     }
 
     /** Takes {@code units} of the admission limit, or says no (always yes when admission is off). */
@@ -143,7 +205,7 @@ public final class HttpEngine implements AutoCloseable {
         if (!config.admission()) {
             return true;
         }
-        int limit = servers.admissionLimit();
+        int limit = roster.servers.admissionLimit();
         while (true) {
             int cur = inFlight.get();
             if (cur + units > limit && cur > 0) {
@@ -189,14 +251,40 @@ public final class HttpEngine implements AutoCloseable {
 
     /** Runs the scheduler's upkeep; the director calls it about once a second. */
     public void housekeeping() {
-        scheduler.housekeeping();
+        roster.scheduler.housekeeping();
+    }
+
+    /** On shared loops: each loop closes this engine's clients and pooled connections and stops its sweep. */
+    private void closeSessions() {
+        List<io.netty.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (io.netty.util.concurrent.EventExecutor e : group) {
+            done.add(e.submit(() -> {
+                if (!loopState.isSet()) {
+                    return;
+                }
+                LoopState st = loopState.get();
+                if (st.sweep != null) {
+                    st.sweep.cancel(false);
+                }
+                for (ClientSession c : List.copyOf(st.sessions)) {
+                    c.abort();
+                }
+                st.idle(null, null, 0);
+                loopState.remove();
+            }));
+        }
+        for (io.netty.util.concurrent.Future<?> f : done) {
+            f.awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
     }
 
     @Override
     public void close() {
-        if (listener != null) {
-            listener.close().syncUninterruptibly();
+        closeListener();
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        } else {
+            closeSessions();
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -2,7 +2,7 @@ package org.jvs.proxy.http;
 
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of one http service: requests, responses by status class, refusals, per-server requests. */
+/** Counters of one http service: requests, responses by status class, refusals, (per-server requests are the roster's). */
 public final class HttpStats {
     public final LongAdder requests = new LongAdder();
     public final LongAdder refused = new LongAdder();
@@ -11,15 +11,10 @@ public final class HttpStats {
     public final LongAdder connectionsReused = new LongAdder();
     /** 1xx..5xx at index 1..5. */
     public final LongAdder[] statusClass = new LongAdder[6];
-    public final LongAdder[] perServer;
 
-    HttpStats(int servers) {
+    HttpStats() {
         for (int i = 0; i < statusClass.length; i++) {
             statusClass[i] = new LongAdder();
-        }
-        perServer = new LongAdder[servers];
-        for (int i = 0; i < servers; i++) {
-            perServer[i] = new LongAdder();
         }
     }
 

@@ -10,13 +10,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  */
 final class ServerConnection extends ChannelInboundHandlerAdapter {
 
+    final Roster roster;
     final int server;
     ClientSession session;
     ChannelHandlerContext ctx;
     /** Whether it has carried a request before (a reused connection may have been closed by the server). */
     boolean reused;
 
-    ServerConnection(int server) {
+    ServerConnection(Roster roster, int server) {
+        this.roster = roster;
         this.server = server;
     }
 

@@ -21,8 +21,18 @@ public final class L7Server {
     private final int high;
     private final AtomicInteger conns = new AtomicInteger();
     private volatile int weight;
+    /** The core's server whose weight this one follows, or null (then {@link #weight(int)} sets it). */
+    private final org.jvs.core.Dest dest;
 
     public L7Server(int index, String name, int weight, int low, int high) {
+        this(index, name, weight, low, high, null);
+    }
+
+    /**
+     * A server that follows {@code dest}: the weight health checks, dynamic feedback and {@code jvsadm -e}
+     * give the core's server is read on every pick, so a failed server leaves at once, with no copy to sync.
+     */
+    public L7Server(int index, String name, int weight, int low, int high, org.jvs.core.Dest dest) {
         if (index < 0 || index >= MAX_SERVERS) {
             throw new IllegalArgumentException("a layer-7 service has at most " + MAX_SERVERS + " servers");
         }
@@ -37,6 +47,7 @@ public final class L7Server {
         this.weight = weight;
         this.low = low;
         this.high = high;
+        this.dest = dest;
     }
 
     public L7Server(int index, String name, int weight) {
@@ -60,7 +71,15 @@ public final class L7Server {
     }
 
     public int weight() {
+        org.jvs.core.Dest d = dest;
+        if (d != null) {
+            return d.isUsable() ? d.weight() : 0;
+        }
         return weight;
+    }
+
+    public org.jvs.core.Dest dest() {
+        return dest;
     }
 
     /** Health checks and dynamic feedback set it; 0 takes the server out of scheduling. */
@@ -68,11 +87,14 @@ public final class L7Server {
         if (w < 0) {
             throw new IllegalArgumentException("weight must be >= 0");
         }
+        if (dest != null) {
+            throw new IllegalStateException("server " + name + " follows the director's weight; change it there");
+        }
         weight = w;
     }
 
     public boolean usable() {
-        return weight > 0;
+        return weight() > 0;
     }
 
     public int conns() {
@@ -94,6 +116,6 @@ public final class L7Server {
 
     @Override
     public String toString() {
-        return name + "(w" + weight + ", " + conns.get() + ")";
+        return name + "(w" + weight() + ", " + conns.get() + ")";
     }
 }
