@@ -39,6 +39,8 @@ public final class Director implements AutoCloseable {
     private final Failover failover;
     private final long startedMillis = System.currentTimeMillis();
     private volatile boolean closed;
+    /** Each http service's {@code http:} block from the file last read (docs/l7.md). */
+    private volatile java.util.Map<org.jvs.core.model.ServiceKey, org.jvs.director.config.HttpSettings> http = java.util.Map.of();
 
     /**
      * Loads and applies the configuration, then starts housekeeping, the data planes (created by
@@ -48,6 +50,7 @@ public final class Director implements AutoCloseable {
         this.configFile = configFile;
         DirectorConfig config = load(configFile);
         ConfigApplier.validate(config);
+        http = httpSettings(config);
         DirectorConfig.Settings s = config.settings();
         if (socketOverride != null) {
             s = new DirectorConfig.Settings(socketOverride, s.controlTcp(), s.tokenFile(), s.connTableSize(), s.connTableSizeV6(),
@@ -87,6 +90,19 @@ public final class Director implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private static java.util.Map<org.jvs.core.model.ServiceKey, org.jvs.director.config.HttpSettings> httpSettings(DirectorConfig c) {
+        java.util.Map<org.jvs.core.model.ServiceKey, org.jvs.director.config.HttpSettings> m = new java.util.HashMap<>();
+        for (DirectorConfig.Service s : c.services()) {
+            m.put(s.spec().key(), s.http());
+        }
+        return java.util.Map.copyOf(m);
+    }
+
+    /** The {@code http:} settings of a service (the defaults for one added by jvsadm or the API). */
+    public org.jvs.director.config.HttpSettings httpSettings(org.jvs.core.model.ServiceKey key) {
+        return http.getOrDefault(key, org.jvs.director.config.HttpSettings.DEFAULT);
     }
 
     /** YAML, or ipvsadm-save rules when the file's first command line starts with an option. */
@@ -192,6 +208,7 @@ public final class Director implements AutoCloseable {
         DirectorConfig config = load(configFile);
         EngineCheck.check(config, runsPacketEngine()); // a packet: section added later needs a restart
         ConfigApplier.validate(config); // the whole file, before health checks leave servers out of it
+        http = httpSettings(config);
         ConfigApplier.Changes changes = ConfigApplier.apply(lb, health.shape(config));
         feedback.configure(config.feedback());
         afterChange();

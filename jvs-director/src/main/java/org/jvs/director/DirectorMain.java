@@ -49,6 +49,7 @@ public final class DirectorMain {
     static List<Function<Director, DataPlane>> defaultPlanes() {
         List<Function<Director, DataPlane>> planes = new ArrayList<>();
         planes.add(SocketPlane::new);
+        planes.add(HttpPlane::new); // engine: http services (docs/l7.md)
         planes.add(PacketPlane::ifConfigured); // only with a packet: section (docs/packet.md)
         return planes;
     }

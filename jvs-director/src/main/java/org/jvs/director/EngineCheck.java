@@ -25,6 +25,12 @@ final class EngineCheck {
 
     /** Throws {@link ConfigException} when {@code cmd} would create or switch a service to the packet engine. */
     static void check(IpvsadmCommand cmd, boolean packetEngine) {
+        switch (cmd) {
+            case IpvsadmCommand.AddService a -> checkHttp(a.spec());
+            case IpvsadmCommand.EditService e -> checkHttp(e.spec());
+            default -> {
+            }
+        }
         if (packetEngine) {
             return;
         }
@@ -55,6 +61,25 @@ final class EngineCheck {
             } catch (ConfigException e) {
                 throw new ConfigException("line " + l.number() + ": " + e.getMessage());
             }
+        }
+    }
+
+    /**
+     * An http service takes a layer-7 scheduler name (the core keeps any name for it); the content
+     * schedulers need rules, which only the configuration file can give.
+     */
+    private static void checkHttp(ServiceSpec spec) {
+        if (spec.engine() != Engine.HTTP) {
+            return;
+        }
+        String s = spec.scheduler();
+        if (!org.jvs.proxy.http.sched.L7Schedulers.NAMES.contains(s)) {
+            throw new ConfigException("--engine http for " + spec.key() + ": unknown layer-7 scheduler '" + s + "' (known: "
+                    + String.join(", ", org.jvs.proxy.http.sched.L7Schedulers.NAMES) + ")");
+        }
+        if (s.startsWith("content")) {
+            throw new ConfigException("--engine http for " + spec.key() + ": scheduler " + s
+                    + " needs content rules, which come from the configuration file (http: rules:, docs/l7.md)");
         }
     }
 

@@ -16,6 +16,21 @@ public final class TestPlanes {
         return List.of(SocketPlane::new);
     }
 
+    /** The socket engine and the http engine, as {@code bin/jvs director} runs them without a packet: section. */
+    public static List<Function<Director, DataPlane>> socketAndHttp() {
+        return List.of(SocketPlane::new, HttpPlane::new);
+    }
+
+    /** The http plane of a running director, for assertions on its engines. */
+    public static org.jvs.proxy.http.HttpEngine httpEngine(Director d, org.jvs.core.model.ServiceKey key) {
+        for (DataPlane p : d.planes()) {
+            if (p instanceof HttpPlane h) {
+                return h.engine(key);
+            }
+        }
+        return null;
+    }
+
     public static int jvsadm(List<String> argv, Path socket, InputStream in, PrintStream out, PrintStream err) {
         return JvsadmMain.run(argv, socket, in, out, err);
     }

@@ -50,10 +50,16 @@ public record DirectorConfig(Path source, Settings settings, List<Service> servi
     }
 
     /** One service block: the spec, its real servers, and where each stands in the file (0 if unknown). */
-    public record Service(String name, ServiceSpec spec, List<DestSpec> dests, int line, List<Integer> destLines) {
+    public record Service(String name, ServiceSpec spec, List<DestSpec> dests, int line, List<Integer> destLines,
+                          HttpSettings http) {
         public Service {
             dests = List.copyOf(dests);
             destLines = List.copyOf(destLines);
+            http = http == null ? HttpSettings.DEFAULT : http;
+        }
+
+        public Service(String name, ServiceSpec spec, List<DestSpec> dests, int line, List<Integer> destLines) {
+            this(name, spec, dests, line, destLines, null);
         }
 
         public Service(String name, ServiceSpec spec, List<DestSpec> dests) {

@@ -129,7 +129,7 @@ public final class YamlConfigLoader {
 
     private static DirectorConfig.Service service(Y y) {
         Map<String, Y> m = y.mapping(HealthYaml.withServiceKeys(Set.of("name", "protocol", "address", "port", "fwmark", "ipv6", "scheduler",
-                "persistence", "one_packet", "flags", "mh_table_size", "proximity", "engine", "real_servers")));
+                "persistence", "one_packet", "flags", "mh_table_size", "proximity", "engine", "real_servers", "http")));
         String name = m.containsKey("name") ? m.get("name").string() : null;
         ServiceKey key;
         if (m.containsKey("fwmark")) {
@@ -201,13 +201,27 @@ public final class YamlConfigLoader {
                 proximity.add(r.build(() -> new ProximityRule(net, len, servers)));
             }
         }
+        Engine engine = m.containsKey("engine") ? m.get("engine").convert(Engine::byName) : Engine.SOCKET;
         String scheduler = m.containsKey("scheduler") ? m.get("scheduler").string() : ServiceSpec.DEFAULT_SCHEDULER;
-        if (!org.jvs.core.sched.Schedulers.exists(scheduler)) {
+        if (engine == Engine.HTTP) {
+            if (!org.jvs.proxy.http.sched.L7Schedulers.NAMES.contains(scheduler)) {
+                m.get("scheduler").fail("unknown layer-7 scheduler '" + scheduler + "' (known: "
+                        + String.join(", ", org.jvs.proxy.http.sched.L7Schedulers.NAMES) + ")");
+            }
+        } else if (!org.jvs.core.sched.Schedulers.exists(scheduler)) {
             m.get("scheduler").fail("unknown scheduler '" + scheduler + "' (known: " + String.join(", ", org.jvs.core.sched.Schedulers.names()) + ")");
+        }
+        HttpSettings http = null;
+        if (m.containsKey("http")) {
+            if (engine != Engine.HTTP) {
+                m.get("http").fail("'http' settings need engine: http");
+            }
+            http = HttpYaml.parse(m.get("http"), scheduler);
+        } else if (engine == Engine.HTTP && scheduler.startsWith("content")) {
+            y.fail("scheduler " + scheduler + " needs content rules under 'http: rules:' (docs/l7.md)");
         }
         boolean ops = m.containsKey("one_packet") && m.get("one_packet").bool();
         int mhSize = m.containsKey("mh_table_size") ? m.get("mh_table_size").integer(2, 1 << 24) : 0;
-        Engine engine = m.containsKey("engine") ? m.get("engine").convert(Engine::byName) : Engine.SOCKET;
         Persistence pers = persistence;
         ServiceSpec spec = y.build(() -> new ServiceSpec(key, scheduler, pers, ops, flags, mhSize, proximity, engine));
         List<DestSpec> dests = new ArrayList<>();
@@ -218,7 +232,11 @@ public final class YamlConfigLoader {
                 lines.add(d.line());
             }
         }
-        return new DirectorConfig.Service(name, spec, dests, y.line(), lines);
+        if (engine == Engine.HTTP) {
+            HttpYaml.checkServers(m.containsKey("http") ? m.get("http") : y, http == null ? HttpSettings.DEFAULT : http,
+                    dests, m.containsKey("real_servers") ? m.get("real_servers").sequence() : List.of());
+        }
+        return new DirectorConfig.Service(name, spec, dests, y.line(), lines, http);
     }
 
     /**
@@ -234,7 +252,7 @@ public final class YamlConfigLoader {
         }
         IpAddr address = addr.convert(IpAddr::parse);
         int port = m.containsKey("port") ? m.get("port").integer(0, 65535) : 0;
-        ForwardingMethod method = engine == Engine.SOCKET ? ForwardingMethod.NAT : ForwardingMethod.DIRECT_ROUTE;
+        ForwardingMethod method = engine == Engine.PACKET ? ForwardingMethod.DIRECT_ROUTE : ForwardingMethod.NAT;
         if (m.containsKey("method")) {
             String name = m.get("method").string().toLowerCase(Locale.ROOT);
             method = switch (name) {

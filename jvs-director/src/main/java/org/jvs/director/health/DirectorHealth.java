@@ -88,7 +88,7 @@ public final class DirectorHealth implements HealthActions, AutoCloseable {
                 dests.add(extra);
                 lines.add(s.line());
             }
-            services.add(new DirectorConfig.Service(s.name(), s.spec(), dests, s.line(), lines));
+            services.add(new DirectorConfig.Service(s.name(), s.spec(), dests, s.line(), lines, s.http()));
         }
         return config.withServices(services);
     }

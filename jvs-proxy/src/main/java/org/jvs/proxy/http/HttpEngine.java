@@ -133,6 +133,9 @@ public final class HttpEngine implements AutoCloseable {
                         ch.pipeline().addLast(new ClientSession(HttpEngine.this));
                     }
                 });
+        if (transport.freebindOption() != null) {
+            b.option(transport.freebindOption(), true); // a backup director binds VIPs VRRP has not given it yet
+        }
         listener = b.bind(config.listen()).sync().channel();
         return (InetSocketAddress) listener.localAddress();
     }

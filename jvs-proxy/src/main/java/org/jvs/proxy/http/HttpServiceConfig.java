@@ -23,10 +23,7 @@ public record HttpServiceConfig(InetSocketAddress listen, List<HttpBackend> back
     }
 
     public HttpServiceConfig {
-        backends = List.copyOf(backends);
-        if (backends.isEmpty()) {
-            throw new IllegalArgumentException("an http service needs at least one server");
-        }
+        backends = List.copyOf(backends); // none (yet): every request is answered 503
         scheduler = scheduler == null ? "wlc" : scheduler;
         options = options == null ? L7Schedulers.Options.DEFAULT : options;
         limits = limits == null ? HttpLimits.DEFAULT : limits;

@@ -1,0 +1,37 @@
+package org.jvs.director.config;
+
+import java.util.List;
+import org.jvs.proxy.http.HttpLimits;
+import org.jvs.proxy.http.HttpServiceConfig.ClientAddress;
+import org.jvs.proxy.http.HttpTimeouts;
+import org.jvs.proxy.http.sched.StickyHash;
+
+/**
+ * The {@code http:} block of an {@code engine: http} service (docs/l7.md): what the layer-7 engine needs
+ * beyond the core's service and servers. Content rules name their servers as {@code address:port}, the way
+ * the service's {@code real_servers} do, and are resolved against the servers present whenever the engine
+ * takes a new server list.
+ *
+ * @param admission null: on for lblc, lblcr and content-lblcr (the thesis' admission control), off otherwise
+ */
+public record HttpSettings(ClientAddress clientAddress, Boolean admission, HttpTimeouts timeouts, HttpLimits limits,
+                           StickyHash.Key shKey, List<Rule> rules, List<String> defaultServers) {
+
+    public static final HttpSettings DEFAULT = new HttpSettings(null, null, null, null, null, List.of(), List.of());
+
+    public HttpSettings {
+        clientAddress = clientAddress == null ? ClientAddress.NONE : clientAddress;
+        timeouts = timeouts == null ? HttpTimeouts.DEFAULT : timeouts;
+        limits = limits == null ? HttpLimits.DEFAULT : limits;
+        rules = rules == null ? List.of() : List.copyOf(rules);
+        defaultServers = defaultServers == null ? List.of() : List.copyOf(defaultServers);
+    }
+
+    /** One content rule: the conditions of {@link org.jvs.proxy.http.sched.ContentRule}, servers by address. */
+    public record Rule(String name, String host, String pathPrefix, String pathRegex, String header, String headerRegex,
+                       org.jvs.proxy.http.Method method, List<String> servers) {
+        public Rule {
+            servers = List.copyOf(servers);
+        }
+    }
+}

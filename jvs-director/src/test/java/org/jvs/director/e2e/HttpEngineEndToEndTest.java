@@ -1,0 +1,303 @@
+package org.jvs.director.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jvs.core.model.IpAddr;
+import org.jvs.core.model.Protocol;
+import org.jvs.core.model.ServiceKey;
+import org.jvs.director.Director;
+import org.jvs.director.TestPlanes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The http engine (layer-7 switch) end to end through the director: YAML {@code engine: http}, real nginx
+ * backends answering their own name, clients on keep-alive connections, changes through jvsadm and reload.
+ * Loopback only.
+ */
+class HttpEngineEndToEndTest {
+    @TempDir
+    Path dir;
+    NginxBackends nginx;
+    Director director;
+    int vip;
+    int[] ports;
+    Path socket;
+
+    @BeforeEach
+    void backends() throws Exception {
+        ports = SocketEngineEndToEndTest.freePorts(4);
+        vip = ports[3];
+        Path ng = Files.createDirectory(dir.resolve("nginx"));
+        nginx = NginxBackends.start(ng, List.of(new NginxBackends.Backend("a", ports[0]), new NginxBackends.Backend("b", ports[1]),
+                new NginxBackends.Backend("c", ports[2])));
+        socket = dir.resolve("jvs.sock");
+    }
+
+    @AfterEach
+    void stop() {
+        if (director != null) {
+            director.close();
+        }
+        nginx.close();
+    }
+
+    String config(String scheduler, String http, int servers) {
+        StringBuilder sb = new StringBuilder("""
+                director: {conn_table_size: 65536, conn_table_size_v6: 64, connect_timeout: 2s, drain_timeout: 2s}
+                services:
+                  - address: 127.0.0.1
+                    port: %d
+                    engine: http
+                    scheduler: %s
+                %s    real_servers:
+                """.formatted(vip, scheduler, http == null ? "" : http.indent(4)));
+        for (int i = 0; i < servers; i++) {
+            sb.append("      - {address: 127.0.0.1, port: ").append(ports[i]).append("}\n");
+        }
+        return sb.toString();
+    }
+
+    void startDirector(String yaml) throws IOException {
+        Path cfg = dir.resolve("jvs.yaml");
+        Files.writeString(cfg, yaml);
+        director = new Director(cfg, TestPlanes.socketAndHttp(), socket);
+    }
+
+    ServiceKey key() {
+        return new ServiceKey.Virtual(Protocol.TCP, IpAddr.parse("127.0.0.1"), vip);
+    }
+
+    record Result(int exit, String out, String err) {
+    }
+
+    Result run(String... argv) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = TestPlanes.jvsadm(List.of(argv), socket, new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    String jvsadm(String... argv) {
+        Result r = run(argv);
+        assertThat(r.exit()).as("jvsadm %s: %s", String.join(" ", argv), r.err()).isZero();
+        return r.out();
+    }
+
+    /** A keep-alive client connection speaking HTTP/1.1 by hand. */
+    static final class Client implements AutoCloseable {
+        final Socket s = new Socket();
+        final InputStream in;
+        final OutputStream out;
+
+        Client(int port) throws IOException {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 3000);
+            s.setSoTimeout(5000);
+            in = s.getInputStream();
+            out = s.getOutputStream();
+        }
+
+        void send(String path) throws IOException {
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: www.example.com\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
+        /** The next response's body (nginx answers with the server's name), after checking the status. */
+        String body() throws IOException {
+            String status = line();
+            assertThat(status).startsWith("HTTP/1.1 200");
+            int length = -1;
+            for (String h; !(h = line()).isEmpty(); ) {
+                if (h.regionMatches(true, 0, "content-length:", 0, 15)) {
+                    length = Integer.parseInt(h.substring(15).strip());
+                }
+            }
+            assertThat(length).as("a Content-Length from nginx").isPositive();
+            byte[] b = in.readNBytes(length);
+            return new String(b, StandardCharsets.US_ASCII).strip();
+        }
+
+        String get(String path) throws IOException {
+            send(path);
+            return body();
+        }
+
+        private String line() throws IOException {
+            StringBuilder sb = new StringBuilder();
+            for (int c; (c = in.read()) != '\n'; ) {
+                if (c < 0) {
+                    throw new IOException("connection closed after '" + sb + "'");
+                }
+                if (c != '\r') {
+                    sb.append((char) c);
+                }
+            }
+            return sb.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            s.close();
+        }
+    }
+
+    @Test
+    void lblcKeepsEachTargetOnOneServerAndJvsadmListsTheService() throws Exception {
+        startDirector(config("lblc", null, 3));
+        Map<String, String> placed = new HashMap<>();
+        try (Client c = new Client(vip)) {
+            for (int round = 0; round < 3; round++) {
+                for (int t = 0; t < 20; t++) {
+                    String path = "/doc/" + t + ".html";
+                    String got = c.get(path);
+                    assertThat(placed.computeIfAbsent(path, k -> got)).as(path).isEqualTo(got);
+                }
+            }
+        }
+        String list = jvsadm("-L", "-n");
+        assertThat(list).contains("TCP  127.0.0.1:" + vip + " lblc").contains("127.0.0.1:" + ports[2]);
+        assertThat(jvsadm("-S", "-n")).contains("--engine http");
+        long counted = director.loadBalancer().service(key()).stats().totals().conns();
+        assertThat(counted).as("each request counted in the service's stats").isEqualTo(60);
+        assertThat(TestPlanes.httpEngine(director, key()).stats().requests.sum()).isEqualTo(60);
+    }
+
+    @Test
+    void contentRulesRouteByPathAndPipelinedAnswersComeBackInOrder() throws Exception {
+        startDirector(config("content", """
+                http:
+                  rules:
+                    - {name: images, path_prefix: /img/, servers: ["127.0.0.1:%d"]}
+                  default_servers: ["127.0.0.1:%d", "127.0.0.1:%d"]
+                """.formatted(ports[2], ports[0], ports[1]), 3));
+        try (Client c = new Client(vip)) {
+            assertThat(c.get("/img/logo.png")).isEqualTo("c");
+            assertThat(c.get("/index.html")).isIn("a", "b");
+            // three requests in one write, for two different servers: answered in request order
+            c.out.write(("GET /img/1.png HTTP/1.1\r\nHost: x\r\n\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /img/2.png HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            c.out.flush();
+            assertThat(c.body()).isEqualTo("c");
+            assertThat(c.body()).isIn("a", "b");
+            assertThat(c.body()).isEqualTo("c");
+        }
+    }
+
+    @Test
+    void aQuiescedServerGetsNoMoreRequestsAtOnceOnTheSameConnection() throws Exception {
+        startDirector(config("rr", null, 3));
+        try (Client c = new Client(vip)) {
+            List<String> seq = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                seq.add(c.get("/"));
+            }
+            assertThat(seq).containsExactly("a", "b", "c", "a", "b", "c");
+            jvsadm("-e", "-t", "127.0.0.1:" + vip, "-r", "127.0.0.1:" + ports[1], "-m", "-w", "0");
+            Set<String> after = new HashSet<>();
+            for (int i = 0; i < 12; i++) {
+                after.add(c.get("/"));
+            }
+            assertThat(after).containsExactlyInAnyOrder("a", "c");
+        }
+    }
+
+    @Test
+    void jvsadmAddsAnHttpServiceAndRefusesWhatTheEngineCannotRun() throws Exception {
+        startDirector("director: {conn_table_size: 65536, conn_table_size_v6: 64}\nservices: []\n");
+        String vs = "127.0.0.1:" + vip;
+        Result sed = run("-A", "-t", vs, "-s", "sed", "--engine", "http");
+        assertThat(sed.exit()).isNotZero();
+        assertThat(sed.err()).contains("unknown layer-7 scheduler 'sed'");
+        Result content = run("-A", "-t", vs, "-s", "content", "--engine", "http");
+        assertThat(content.exit()).isNotZero();
+        assertThat(content.err()).contains("needs content rules");
+        Result persistent = run("-A", "-t", vs, "-s", "rr", "-p", "60", "--engine", "http");
+        assertThat(persistent.exit()).isNotZero();
+        assertThat(persistent.err()).contains("no persistence");
+        assertThat(jvsadm("-L", "-n")).doesNotContain(vs);
+        jvsadm("-A", "-t", vs, "-s", "lblcr", "--engine", "http");
+        jvsadm("-a", "-t", vs, "-r", "127.0.0.1:" + ports[0], "-m");
+        jvsadm("-a", "-t", vs, "-r", "127.0.0.1:" + ports[1], "-m");
+        try (Client c = new Client(vip)) {
+            String first = c.get("/same");
+            for (int i = 0; i < 5; i++) {
+                assertThat(c.get("/same")).isEqualTo(first);
+            }
+        }
+        jvsadm("-D", "-t", vs);
+        assertThat(NginxBackends.waitForPort(vip, 300)).as("listener closed with the service").isFalse();
+    }
+
+    @Test
+    void reloadWithAnotherServerListKeepsTheListenerAndOpenConnections() throws Exception {
+        startDirector(config("rr", null, 2));
+        try (Client c = new Client(vip)) {
+            Set<String> before = new HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                before.add(c.get("/"));
+            }
+            assertThat(before).containsExactlyInAnyOrder("a", "b");
+            Files.writeString(dir.resolve("jvs.yaml"), config("rr", null, 3));
+            director.reload();
+            Set<String> after = new HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                after.add(c.get("/"));
+            }
+            assertThat(after).as("the same client connection, now over three servers").containsExactlyInAnyOrder("a", "b", "c");
+        }
+    }
+
+    @Test
+    void reloadUnderLoadCostsNoRequest() throws Exception {
+        startDirector(config("wlc", null, 2));
+        Wrk wrk = Wrk.start(vip, 8, 5);
+        Thread.sleep(1500);
+        Files.writeString(dir.resolve("jvs.yaml"), config("lblc", null, 3));
+        director.reload();
+        Thread.sleep(1000);
+        Files.writeString(dir.resolve("jvs.yaml"), config("rr", null, 1));
+        director.reload();
+        Wrk.Result r = wrk.await();
+        assertThat(r.requests()).as(r.output()).isGreaterThan(1000);
+        assertThat(r.socketErrors()).as(r.output()).isZero();
+        assertThat(r.non2xx()).as(r.output()).isZero();
+    }
+
+    @Test
+    void badHttpBlocksAreRefusedWithTheirPlace() throws Exception {
+        Path cfg = dir.resolve("bad.yaml");
+        Files.writeString(cfg, config("content", """
+                http:
+                  rules:
+                    - {path_prefix: /img/, servers: ["10.9.9.9:80"]}
+                """, 2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Director(cfg, TestPlanes.socketAndHttp(), socket))
+                .hasMessageContaining("names 10.9.9.9:80, not a real server of this service");
+        Files.writeString(cfg, config("sed", null, 2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Director(cfg, TestPlanes.socketAndHttp(), socket))
+                .hasMessageContaining("unknown layer-7 scheduler 'sed'");
+        Files.writeString(cfg, config("rr", "http: {forwarded: yes-please}", 2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Director(cfg, TestPlanes.socketAndHttp(), socket))
+                .hasMessageContaining("services[0].http.forwarded");
+    }
+}
