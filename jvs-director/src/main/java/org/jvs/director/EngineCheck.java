@@ -72,14 +72,10 @@ final class EngineCheck {
         if (spec.engine() != Engine.HTTP) {
             return;
         }
-        String s = spec.scheduler();
-        if (!org.jvs.proxy.http.sched.L7Schedulers.NAMES.contains(s)) {
-            throw new ConfigException("--engine http for " + spec.key() + ": unknown layer-7 scheduler '" + s + "' (known: "
-                    + String.join(", ", org.jvs.proxy.http.sched.L7Schedulers.NAMES) + ")");
-        }
-        if (s.startsWith("content")) {
-            throw new ConfigException("--engine http for " + spec.key() + ": scheduler " + s
-                    + " needs content rules, which come from the configuration file (http: rules:, docs/l7.md)");
+        try {
+            org.jvs.director.config.HttpSettings.checkScheduler(spec.scheduler(), false);
+        } catch (ConfigException e) {
+            throw new ConfigException("--engine http for " + spec.key() + ": " + e.getMessage());
         }
     }
 

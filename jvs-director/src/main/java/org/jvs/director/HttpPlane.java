@@ -45,6 +45,11 @@ final class HttpPlane implements DataPlane {
     private final Director director;
     private final Transport transport = Transport.choose(true);
     private final Map<ServiceKey, Running> engines = new LinkedHashMap<>();
+    /**
+     * The engines for the once-a-second upkeep, which runs on an event loop: it reads this copy and never
+     * takes the plane's lock, which sync() holds while it waits for a bind on those same loops.
+     */
+    private volatile List<HttpEngine> live = List.of();
     private EventLoopGroup group;
 
     HttpPlane(Director director) {
@@ -60,12 +65,6 @@ final class HttpPlane implements DataPlane {
     synchronized HttpEngine engine(ServiceKey key) {
         Running r = engines.get(key);
         return r == null ? null : r.engine();
-    }
-
-    synchronized Map<ServiceKey, HttpEngine> engines() {
-        Map<ServiceKey, HttpEngine> m = new LinkedHashMap<>();
-        engines.forEach((k, r) -> m.put(k, r.engine()));
-        return m;
     }
 
     @Override
@@ -117,6 +116,7 @@ final class HttpPlane implements DataPlane {
                 LOG.log(Level.INFO, "http engine: stopped listening for " + e.getKey());
             }
         }
+        live = engines.values().stream().map(Running::engine).toList();
     }
 
     private EventLoopGroup group() {
@@ -129,7 +129,7 @@ final class HttpPlane implements DataPlane {
     }
 
     private void housekeeping() {
-        for (HttpEngine e : engines().values()) {
+        for (HttpEngine e : live) {
             try {
                 e.housekeeping();
             } catch (RuntimeException ex) {
@@ -212,6 +212,7 @@ final class HttpPlane implements DataPlane {
             r.engine().close();
         }
         engines.clear();
+        live = List.of();
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -27,6 +27,18 @@ public record HttpSettings(ClientAddress clientAddress, Boolean admission, HttpT
         defaultServers = defaultServers == null ? List.of() : List.copyOf(defaultServers);
     }
 
+    /** Refuses a name that is not a layer-7 scheduler; the content schedulers also need rules. */
+    public static void checkScheduler(String name, boolean hasRules) {
+        if (!org.jvs.proxy.http.sched.L7Schedulers.NAMES.contains(name)) {
+            throw new org.jvs.core.model.ConfigException("unknown layer-7 scheduler '" + name + "' (known: "
+                    + String.join(", ", org.jvs.proxy.http.sched.L7Schedulers.NAMES) + ")");
+        }
+        if (name.startsWith("content") && !hasRules) {
+            throw new org.jvs.core.model.ConfigException("scheduler " + name
+                    + " needs content rules, which come from the configuration file (http: rules:, docs/l7.md)");
+        }
+    }
+
     /** One content rule: the conditions of {@link org.jvs.proxy.http.sched.ContentRule}, servers by address. */
     public record Rule(String name, String host, String pathPrefix, String pathRegex, String header, String headerRegex,
                        org.jvs.proxy.http.Method method, List<String> servers) {

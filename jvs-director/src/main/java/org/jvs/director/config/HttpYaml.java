@@ -68,8 +68,6 @@ final class HttpYaml {
             for (Y r : m.get("rules").sequence()) {
                 rules.add(rule(r));
             }
-        } else if (scheduler.startsWith("content")) {
-            y.fail("scheduler " + scheduler + " needs 'rules'");
         }
         List<String> defaults = new ArrayList<>();
         if (m.containsKey("default_servers")) {

@@ -204,10 +204,11 @@ public final class YamlConfigLoader {
         Engine engine = m.containsKey("engine") ? m.get("engine").convert(Engine::byName) : Engine.SOCKET;
         String scheduler = m.containsKey("scheduler") ? m.get("scheduler").string() : ServiceSpec.DEFAULT_SCHEDULER;
         if (engine == Engine.HTTP) {
-            if (!org.jvs.proxy.http.sched.L7Schedulers.NAMES.contains(scheduler)) {
-                m.get("scheduler").fail("unknown layer-7 scheduler '" + scheduler + "' (known: "
-                        + String.join(", ", org.jvs.proxy.http.sched.L7Schedulers.NAMES) + ")");
-            }
+            boolean rules = m.containsKey("http") && m.get("http").child("rules") != null;
+            (m.containsKey("scheduler") ? m.get("scheduler") : y).build(() -> {
+                HttpSettings.checkScheduler(scheduler, rules);
+                return null;
+            });
         } else if (!org.jvs.core.sched.Schedulers.exists(scheduler)) {
             m.get("scheduler").fail("unknown scheduler '" + scheduler + "' (known: " + String.join(", ", org.jvs.core.sched.Schedulers.names()) + ")");
         }
@@ -217,8 +218,6 @@ public final class YamlConfigLoader {
                 m.get("http").fail("'http' settings need engine: http");
             }
             http = HttpYaml.parse(m.get("http"), scheduler);
-        } else if (engine == Engine.HTTP && scheduler.startsWith("content")) {
-            y.fail("scheduler " + scheduler + " needs content rules under 'http: rules:' (docs/l7.md)");
         }
         boolean ops = m.containsKey("one_packet") && m.get("one_packet").bool();
         int mhSize = m.containsKey("mh_table_size") ? m.get("mh_table_size").integer(2, 1 << 24) : 0;

@@ -178,7 +178,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         server = s;
         roster = r;
         s.begin(units);
-        r.requests[s.index()].increment();
         org.jvs.core.Dest d = s.dest();
         if (d != null) {
             d.stats().connection(); // a request is the http engine's "connection" in jvsadm -L --stats

@@ -64,25 +64,25 @@ public final class HttpEngine implements AutoCloseable {
          */
         @SuppressWarnings("unchecked")
         ArrayDeque<Channel> idle(Roster r, Roster current, int i) {
-            if (roster != current || current == null) {
-                if (idle != null) {
-                    for (ArrayDeque<Channel> q : idle) {
-                        for (Channel ch; (ch = q.pollFirst()) != null; ) {
-                            ch.close();
-                        }
-                    }
-                }
+            if (roster != current) {
+                closeIdle();
                 roster = current;
-                if (current == null) {
-                    idle = null;
-                    return null;
-                }
                 idle = new ArrayDeque[current.addresses.length];
                 for (int k = 0; k < idle.length; k++) {
                     idle[k] = new ArrayDeque<>();
                 }
             }
             return r == current ? idle[i] : null;
+        }
+
+        void closeIdle() {
+            if (idle != null) {
+                for (ArrayDeque<Channel> q : idle) {
+                    for (Channel ch; (ch = q.pollFirst()) != null; ) {
+                        ch.close();
+                    }
+                }
+            }
         }
     }
 
@@ -148,15 +148,6 @@ public final class HttpEngine implements AutoCloseable {
         return roster.scheduler;
     }
 
-    /** Requests sent to each server of the current roster, in its order. */
-    public long[] requestsPerServer() {
-        java.util.concurrent.atomic.LongAdder[] a = roster.requests;
-        long[] out = new long[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i].sum();
-        }
-        return out;
-    }
 
     public HttpStats stats() {
         return stats;
@@ -272,7 +263,7 @@ public final class HttpEngine implements AutoCloseable {
                 for (ClientSession c : List.copyOf(st.sessions)) {
                     c.abort();
                 }
-                st.idle(null, null, 0);
+                st.closeIdle();
                 loopState.remove();
             }));
         }

@@ -2,7 +2,7 @@ package org.jvs.proxy.http;
 
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of one http service: requests, responses by status class, refusals, (per-server requests are the roster's). */
+/** Counters of one http service: requests, responses by status class, refusals, retries, server connections (per server: the core Dest's counters). */
 public final class HttpStats {
     public final LongAdder requests = new LongAdder();
     public final LongAdder refused = new LongAdder();

@@ -3,7 +3,6 @@ package org.jvs.proxy.http;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 import org.jvs.core.time.Clock;
 import org.jvs.proxy.http.sched.L7Schedulers;
 import org.jvs.proxy.http.sched.L7Server;
@@ -11,8 +10,8 @@ import org.jvs.proxy.http.sched.RequestScheduler;
 import org.jvs.proxy.http.sched.ServerSet;
 
 /**
- * One generation of a service's servers: the set the scheduler picks from, where each listens and its
- * request counter, all indexed alike. A change of the server list builds a new roster and the engine swaps
+ * One generation of a service's servers: the set the scheduler picks from and where each listens, indexed
+ * alike. A change of the server list builds a new roster and the engine swaps
  * it in one volatile write; a request keeps the roster it was scheduled with to its end, and connections
  * pooled for an older roster are closed rather than reused.
  */
@@ -20,17 +19,14 @@ final class Roster {
     final ServerSet servers;
     final RequestScheduler scheduler;
     final InetSocketAddress[] addresses;
-    final LongAdder[] requests;
 
     Roster(HttpServiceConfig config) {
         List<L7Server> list = new ArrayList<>();
         addresses = new InetSocketAddress[config.backends().size()];
-        requests = new LongAdder[addresses.length];
         for (int i = 0; i < addresses.length; i++) {
             HttpBackend b = config.backends().get(i);
             list.add(new L7Server(i, b.name(), b.weight(), b.low(), b.high(), b.dest()));
             addresses[i] = b.address();
-            requests[i] = new LongAdder();
         }
         servers = new ServerSet(list);
         scheduler = L7Schedulers.create(config.scheduler(), servers, config.options(), Clock.SYSTEM);
