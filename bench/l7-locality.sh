@@ -27,6 +27,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+. "$HERE/bench/lib.sh"
 for tool in wrk taskset curl; do command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }; done
 mkdir -p "$OUT"
 BACKENDS="19101 19102 19103 19104"
@@ -46,13 +47,6 @@ PIDS+=($!)
 taskset -c 0 env JVS_HOME="$HERE" "$HERE/bin/jvs" director --config "$WORK/jvs.yaml" >"$WORK/jvs.log" 2>&1 &
 PIDS+=($!)
 
-wait_port() {
-  for _ in $(seq 1 150); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && { exec 3>&- 3<&-; return 0; }
-    sleep 0.2
-  done
-  echo "port $1 never opened" >&2; cat "$WORK"/*.log >&2; exit 1
-}
 for b in $BACKENDS; do wait_port "$b"; done
 for s in $SCHEDULERS; do wait_port "${PORT[$s]}"; done
 

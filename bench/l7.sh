@@ -30,6 +30,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+. "$HERE/bench/lib.sh"
 for tool in nginx haproxy squid wrk taskset ss; do
   command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install nginx-light haproxy squid wrk util-linux iproute2)" >&2; exit 2; }
 done
@@ -131,21 +132,9 @@ for d in $DIRECTORS; do
   esac
 done
 
-wait_port() {
-  for _ in $(seq 1 150); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && { exec 3>&- 3<&-; return 0; }
-    sleep 0.2
-  done
-  echo "port $1 never opened" >&2; cat "$WORK"/*.log "$WORK"/squid/cache.log >&2 2>/dev/null; exit 1
-}
 for p in 19001 19002 19003; do wait_port "$p"; done
 for d in $DIRECTORS; do wait_port "${PORT[$d]}"; done
 
-# CPU ticks (user+system) of every process listening on a port (nginx: master and worker; squid: its kid).
-pids_on_port() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
-cpu_of() { local t=0 p; for p in $1; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
-# A percentile of wrk --latency's distribution, in milliseconds.
-ms_at() { awk -v k="$1" '$1==k {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$2"; }
 
 # wrk is a closed loop: at saturation its latency is connections / throughput, so p50 is printed beside
 # p99 to tell the tail's shape from the throughput.

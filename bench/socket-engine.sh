@@ -20,6 +20,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+. "$HERE/bench/lib.sh"
 for tool in nginx haproxy wrk taskset; do
   command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install nginx-light libnginx-mod-stream haproxy wrk)" >&2; exit 2; }
 done
@@ -98,18 +99,8 @@ taskset -c 0 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1 &
 PIDS+=($!)
 taskset -c 0 nginx -c "$WORK/nginx-stream.conf" -p "$WORK" -e "$WORK/nginx-stream.err"
 
-wait_port() {
-  for _ in $(seq 1 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && { exec 3>&- 3<&-; return 0; }
-    sleep 0.2
-  done
-  echo "port $1 never opened" >&2; cat "$WORK"/*.log >&2; exit 1
-}
 for p in 19001 19002 19003 18081 18082 18083 18084 18085; do wait_port "$p"; done
 
-# CPU ticks (user+system) of every process listening on a port (nginx: master and worker).
-pids_on_port() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
-cpu_of() { local t=0 p; for p in $1; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
 # CPU ticks of the JIT compiler threads of those processes (0 for HAProxy and nginx).
 jit_of() {
   local t=0 p task
@@ -121,8 +112,6 @@ jit_of() {
   echo "$t"
 }
 
-# A percentile of wrk --latency's distribution, in milliseconds.
-ms_at() { awk -v k="$1" '$1==k {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$2"; }
 
 # wrk is a closed loop (each connection sends its next request when the answer is in), so at saturation
 # its mean latency is connections / throughput: a slower director has higher latency at every
