@@ -31,7 +31,10 @@ final class ControlApi implements ControlServer.Handler {
 
     @Override
     public Response handle(Request r) {
-        String route = r.method() + " " + r.path();
+        int q = r.path().indexOf('?');
+        String path = q < 0 ? r.path() : r.path().substring(0, q);
+        String query = q < 0 ? "" : r.path().substring(q + 1);
+        String route = r.method() + " " + path;
         try {
             return switch (route) {
                 case "GET /v1/status" -> status();
@@ -42,7 +45,8 @@ final class ControlApi implements ControlServer.Handler {
                 case "GET /v1/connections" -> Response.json(200, JsonFormat.connections(director.loadBalancer().connections()));
                 case "GET /v1/feedback" -> Response.json(200, director.feedback().statusJson());
                 case "GET /v1/vrrp" -> Response.json(200, VrrpListing.json(director.failover().vrrpStatus()));
-                default -> r.path().startsWith("/v1/")
+                case "GET /v1/l7" -> L7Listing.response(director.httpPlane(), query);
+                default -> path.startsWith("/v1/")
                         ? Response.error(404, "no route " + route + " (see docs/api.md)")
                         : Response.error(404, "the control API lives under /v1/");
             };

@@ -196,6 +196,11 @@ public final class Director implements AutoCloseable {
         return failover;
     }
 
+    /** The http engine's plane, or null when this director runs none. */
+    HttpPlane httpPlane() {
+        return planes.stream().filter(p -> p instanceof HttpPlane).map(p -> (HttpPlane) p).findFirst().orElse(null);
+    }
+
     public List<DataPlane> planes() {
         return List.copyOf(planes);
     }

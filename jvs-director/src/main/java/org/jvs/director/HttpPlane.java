@@ -61,6 +61,13 @@ final class HttpPlane implements DataPlane {
         return "http";
     }
 
+    /** The running engines, in the order their services came. */
+    synchronized Map<ServiceKey, HttpEngine> engines() {
+        Map<ServiceKey, HttpEngine> m = new LinkedHashMap<>();
+        engines.forEach((k, r) -> m.put(k, r.engine()));
+        return m;
+    }
+
     /** The running engine of a service, or null. */
     synchronized HttpEngine engine(ServiceKey key) {
         Running r = engines.get(key);

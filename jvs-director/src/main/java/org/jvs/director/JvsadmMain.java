@@ -34,6 +34,9 @@ public final class JvsadmMain {
         if (VrrpListing.wants(argv)) {
             return VrrpListing.run(argv, socket, out, err);
         }
+        if (L7Listing.wants(argv)) {
+            return L7Listing.run(argv, socket, out, err);
+        }
         if (org.jvs.director.feedback.FeedbackCli.wants(argv)) {
             return org.jvs.director.feedback.FeedbackCli.run(argv, socket, out, err);
         }
@@ -49,14 +52,8 @@ public final class JvsadmMain {
             }
         }
         body.append('}');
-        ControlServer.Response r;
-        try {
-            r = new ControlClient(socket).call("POST", "/v1/ipvsadm", body.toString());
-        } catch (ControlClient.NotRunning e) {
-            err.println("jvsadm: " + e.getMessage());
-            return 2;
-        } catch (IOException e) {
-            err.println("jvsadm: talking to the director at " + socket + ": " + e.getMessage());
+        ControlServer.Response r = ControlClient.callFromCli(socket, "POST", "/v1/ipvsadm", body.toString(), err);
+        if (r == null) {
             return 2;
         }
         Object parsed;

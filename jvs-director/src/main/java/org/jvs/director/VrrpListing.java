@@ -84,14 +84,8 @@ final class VrrpListing {
                 return 2;
             }
         }
-        ControlServer.Response r;
-        try {
-            r = new ControlClient(socket).call("GET", "/v1/vrrp", null);
-        } catch (ControlClient.NotRunning e) {
-            err.println("jvsadm: " + e.getMessage());
-            return 2;
-        } catch (IOException e) {
-            err.println("jvsadm: talking to the director at " + socket + ": " + e.getMessage());
+        ControlServer.Response r = ControlClient.callFromCli(socket, "GET", "/v1/vrrp", null, err);
+        if (r == null) {
             return 2;
         }
         if (r.status() != 200) {

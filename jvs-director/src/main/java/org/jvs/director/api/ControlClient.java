@@ -23,6 +23,21 @@ public final class ControlClient {
         return socket;
     }
 
+    /**
+     * Sends one request for a jvsadm command; on failure prints why, as jvsadm words it, to {@code err} and
+     * returns null (the command then exits 2).
+     */
+    public static ControlServer.Response callFromCli(Path socket, String method, String path, String jsonBody, java.io.PrintStream err) {
+        try {
+            return new ControlClient(socket).call(method, path, jsonBody);
+        } catch (NotRunning e) {
+            err.println("jvsadm: " + e.getMessage());
+        } catch (IOException e) {
+            err.println("jvsadm: talking to the director at " + socket + ": " + e.getMessage());
+        }
+        return null;
+    }
+
     /** Sends one request; throws {@link NotRunning} when no director listens on the socket. */
     public ControlServer.Response call(String method, String path, String jsonBody) throws IOException {
         SocketChannel ch;

@@ -180,6 +180,35 @@ class HttpEngineEndToEndTest {
         long counted = director.loadBalancer().service(key()).stats().totals().conns();
         assertThat(counted).as("each request counted in the service's stats").isEqualTo(60);
         assertThat(TestPlanes.httpEngine(director, key()).stats().requests.sum()).isEqualTo(60);
+
+        // the layer-7 listing: counters per service and server, and the locality table with its targets
+        String l7 = jvsadm("-L", "--l7", "-n");
+        assertThat(l7).contains("TCP  127.0.0.1:" + vip + " lblc  requests 60  refused 0  retries 0  1xx 0 2xx 60 3xx 0 4xx 0 5xx 0")
+                .contains("locality hit 0.667 (hits 40, new 20, moved 0, shrunk 0)  targets 20");
+        long listedTargets = l7.lines().filter(l -> l.matches("  /doc/\\d+\\.html +3 .*127\\.0\\.0\\.1:\\d+")).count();
+        assertThat(listedTargets).as("the 20 busiest targets, 3 requests each, on one server:\n%s", l7).isEqualTo(20);
+        for (String path : placed.keySet()) {
+            assertThat(l7).as("%s on the server that answered it", path).containsPattern(
+                    "  " + java.util.regex.Pattern.quote(path) + " +3 .* 127\\.0\\.0\\.1:" + ports["abc".indexOf(placed.get(path))] + "\n");
+        }
+        Map<?, ?> json = (Map<?, ?>) org.jvs.director.api.Json.parse(jvsadm("-L", "--l7", "--json", "--targets", "5"));
+        Map<?, ?> svc = (Map<?, ?>) ((List<?>) json.get("services")).getFirst();
+        assertThat(svc.get("requests")).isEqualTo(60L);
+        assertThat(((Map<?, ?>) svc.get("status")).get("2xx")).isEqualTo(60L);
+        assertThat(((List<?>) ((Map<?, ?>) svc.get("response_time")).get("counts")).stream().mapToLong(o -> (Long) o).sum()).isEqualTo(60);
+        assertThat(((Map<?, ?>) svc.get("connections")).get("opened")).as("one keep-alive client: one connection per server used")
+                .isEqualTo((long) new java.util.HashSet<>(placed.values()).size());
+        List<?> servers = (List<?>) svc.get("servers");
+        assertThat(servers).hasSize(3);
+        assertThat(servers.stream().mapToLong(o -> (Long) ((Map<?, ?>) o).get("requests")).sum()).isEqualTo(60);
+        assertThat(servers.stream().mapToLong(o -> (Long) ((Map<?, ?>) o).get("pooled")).sum()).as("idle in the pools now")
+                .isEqualTo(new java.util.HashSet<>(placed.values()).size());
+        Map<?, ?> loc = (Map<?, ?>) svc.get("locality");
+        assertThat(loc.get("targets")).isEqualTo(20L);
+        assertThat((List<?>) loc.get("busiest")).hasSize(5);
+        Result bad = run("-L", "--l7", "--targets", "lots");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("targets must be 0..10000");
     }
 
     @Test

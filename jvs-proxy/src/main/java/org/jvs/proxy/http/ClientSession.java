@@ -51,6 +51,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private boolean clientKeepAlive;
     private boolean retried;
     private long deadline;
+    /** When the current request's head was parsed, and when it went to its server (response times). */
+    private long dispatched;
+    private long sent;
     private boolean admitted;
     private byte[] clientAddressLine;
 
@@ -135,6 +138,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private void dispatch() {
         engine.stats.requests.increment();
+        dispatched = System.nanoTime();
         if (head.method == Method.CONNECT || head.upgradeIndex >= 0 && head.method != Method.GET) {
             engine.stats.refused.increment();
             fail(501);
@@ -178,6 +182,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         server = s;
         roster = r;
         s.begin(units);
+        r.stats[s.index()].requests.increment();
         org.jvs.core.Dest d = s.dest();
         if (d != null) {
             d.stats().connection(); // a request is the http engine's "connection" in jvsadm -L --stats
@@ -193,9 +198,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         ArrayDeque<Channel> idle = engine.loopState.get().idle(roster, engine.roster, server.index());
         Channel ch;
         while (idle != null && (ch = idle.pollFirst()) != null) {
+            roster.stats[server.index()].pooled.decrement();
             if (ch.isActive()) {
                 ServerConnection c = (ServerConnection) ch.pipeline().first();
                 engine.stats.connectionsReused.increment();
+                roster.stats[server.index()].connectionsReused.increment();
                 attach(c);
                 sendHead();
                 return;
@@ -206,6 +213,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         ServerConnection c = new ServerConnection(roster, server.index());
         c.session = this;
         engine.stats.connectionsOpened.increment();
+        roster.stats[server.index()].connectionsOpened.increment();
         ChannelFuture f = engine.connect(ctx.channel().eventLoop(), roster, server.index(), c);
         f.addListener((ChannelFutureListener) fut -> {
             if (state != State.CONNECTING || c.session != this) {
@@ -239,7 +247,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         head.writeForwarded(out, head.version == 10, clientAddressLine);
         in.readerIndex(head.start + head.headLength());
         Channel sc = conn.ctx.channel();
-        deadline = System.nanoTime() + engine.config.timeouts().server().toNanos();
+        sent = System.nanoTime();
+        deadline = sent + engine.config.timeouts().server().toNanos();
         if (head.chunked) {
             requestChunks.reset();
             bodyRemaining = -1;
@@ -346,6 +355,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 rin.readerIndex(response.start + response.headLength());
                 if (!interim) {
                     engine.stats.status(response.status);
+                    HttpStats.status(conn.roster.stats[conn.server].statusClass, response.status);
                 }
                 if (interim) {
                     ctx.writeAndFlush(out);
@@ -393,9 +403,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (n > 0) {
             ctx.write(ctx.alloc().directBuffer(n).writeBytes(rin, n));
         }
-        ctx.flush();
         if (done) {
-            responseDone();
+            responseDone(); // it flushes, after the counters: a client that has the last byte sees them counted
+        } else {
+            ctx.flush();
         }
     }
 
@@ -406,9 +417,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         ServerConnection c = conn;
         conn = null;
         c.session = null;
+        long now = System.nanoTime();
+        engine.stats.responseTime.record(now - dispatched);
+        c.roster.stats[c.server].responseTime.record(now - sent);
         ArrayDeque<Channel> pool = serverReusable ? engine.loopState.get().idle(c.roster, engine.roster, c.server) : null;
         if (pool != null) {
             c.reused = true;
+            c.roster.stats[c.server].pooled.increment();
             pool.addLast(c.ctx.channel());
         } else {
             c.ctx.close();

@@ -37,6 +37,7 @@ public final class HttpEngine implements AutoCloseable {
     /** Request units in flight over all servers, against Σ high when admission control is on. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Channel listener;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicInteger sessionCount = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Per event loop: idle pooled connections per server, and the live client sessions. */
@@ -77,8 +78,9 @@ public final class HttpEngine implements AutoCloseable {
 
         void closeIdle() {
             if (idle != null) {
-                for (ArrayDeque<Channel> q : idle) {
-                    for (Channel ch; (ch = q.pollFirst()) != null; ) {
+                for (int k = 0; k < idle.length; k++) {
+                    for (Channel ch; (ch = idle[k].pollFirst()) != null; ) {
+                        roster.stats[k].pooled.decrement();
                         ch.close();
                     }
                 }
@@ -97,9 +99,9 @@ public final class HttpEngine implements AutoCloseable {
      */
     public HttpEngine(HttpServiceConfig config, Transport transport, EventLoopGroup group, int threads) {
         this.config = config;
-        this.roster = new Roster(config);
-        this.transport = transport;
         this.stats = new HttpStats();
+        this.roster = new Roster(config, stats);
+        this.transport = transport;
         this.ownsGroup = group == null;
         this.group = group != null ? group : transport.newGroup(threads, "jvs-http");
     }
@@ -113,9 +115,10 @@ public final class HttpEngine implements AutoCloseable {
         if (!next.listen().equals(config.listen())) {
             throw new IllegalArgumentException("an update keeps the listener (" + config.listen() + ")");
         }
-        Roster r = new Roster(next);
+        Roster r = new Roster(next, stats);
         config = next;
         roster = r;
+        stats.retain(next.backends().stream().map(HttpBackend::name).toList());
     }
 
     /** Binds the listener; returns the bound address (port 0 picks one). */
@@ -151,6 +154,10 @@ public final class HttpEngine implements AutoCloseable {
 
     public HttpStats stats() {
         return stats;
+    }
+
+    public HttpServiceConfig config() {
+        return config;
     }
 
     /** A new connection to server {@code i} on the client's own event loop. */
@@ -248,7 +255,7 @@ public final class HttpEngine implements AutoCloseable {
         roster.scheduler.housekeeping();
     }
 
-    /** On shared loops: each loop closes this engine's clients and pooled connections and stops its sweep. */
+    /** Each loop closes this engine's clients and pooled connections and stops its sweep. */
     private void closeSessions() {
         List<io.netty.util.concurrent.Future<?>> done = new ArrayList<>();
         for (io.netty.util.concurrent.EventExecutor e : group) {
@@ -274,11 +281,13 @@ public final class HttpEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return; // closing twice is harmless (a test's own close, then its tear-down)
+        }
         closeListener();
+        closeSessions(); // on its own loops too: so the counters of open and pooled connections come back to 0
         if (ownsGroup) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        } else {
-            closeSessions();
         }
     }
 }

@@ -117,6 +117,22 @@ public final class RequestHead extends HeadState {
         return h;
     }
 
+    /**
+     * Copies the target's path ("/" when empty) into {@code dst} at {@code off}, at most {@code max} bytes;
+     * returns the path's whole length (more than {@code max} when cut short). Allocates nothing.
+     */
+    public int copyPath(byte[] dst, int off, int max) {
+        if (pathEnd == pathStart) {
+            if (max > 0) {
+                dst[off] = '/';
+            }
+            return 1;
+        }
+        int len = pathEnd - pathStart;
+        buf.getBytes(pathStart, dst, off, Math.min(len, max));
+        return len;
+    }
+
     /** Hash of a header's value (for sh over a header), or 0 when the request has no such field. */
     public long headerHash(byte[] lowerName) {
         int i = find(lowerName);

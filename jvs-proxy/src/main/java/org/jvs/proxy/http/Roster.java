@@ -19,14 +19,18 @@ final class Roster {
     final ServerSet servers;
     final RequestScheduler scheduler;
     final InetSocketAddress[] addresses;
+    /** Each server's counters, kept by name in the service's stats so a roster change does not reset them. */
+    final ServerStats[] stats;
 
-    Roster(HttpServiceConfig config) {
+    Roster(HttpServiceConfig config, HttpStats serviceStats) {
         List<L7Server> list = new ArrayList<>();
         addresses = new InetSocketAddress[config.backends().size()];
+        stats = new ServerStats[addresses.length];
         for (int i = 0; i < addresses.length; i++) {
             HttpBackend b = config.backends().get(i);
             list.add(new L7Server(i, b.name(), b.weight(), b.low(), b.high(), b.dest()));
             addresses[i] = b.address();
+            stats[i] = serviceStats.server(b.name());
         }
         servers = new ServerSet(list);
         scheduler = L7Schedulers.create(config.scheduler(), servers, config.options(), Clock.SYSTEM);

@@ -25,6 +25,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        roster.stats[server].open.increment();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        roster.stats[server].open.decrement(); // the channel is closed and deregistered (or never connected)
     }
 
     @Override

@@ -130,6 +130,42 @@ class HttpEngineTest {
     }
 
     @Test
+    void countersFollowEachRequestToItsServerAndTheLocalityTable() throws Exception {
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            exchange(s, "GET /a.html HTTP/1.1\r\nHost: x\r\n\r\n");
+            exchange(s, "GET /a.html?v=2 HTTP/1.1\r\nHost: x\r\n\r\n");
+            exchange(s, "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n"); // ScriptedBackend: 404
+        }
+        HttpStats st = engine.stats();
+        ServerStats rs1 = st.serverStats("rs1");
+        assertThat(st.requests.sum()).isEqualTo(3);
+        assertThat(st.statusClass[2].sum()).isEqualTo(2);
+        assertThat(st.statusClass[4].sum()).isEqualTo(1);
+        assertThat(rs1.requests.sum()).as("all idle: every target goes to rs1").isEqualTo(3);
+        assertThat(rs1.statusClass[2].sum() + rs1.statusClass[4].sum()).isEqualTo(3);
+        assertThat(java.util.Arrays.stream(rs1.responseTime.counts()).sum()).isEqualTo(3);
+        assertThat(java.util.Arrays.stream(st.responseTime.counts()).sum()).isEqualTo(3);
+        assertThat(rs1.connectionsOpened.sum()).isEqualTo(1);
+        assertThat(rs1.connectionsReused.sum()).isEqualTo(2);
+        // after the client is gone the one server connection stays open, idle in the pool
+        assertThat(rs1.pooled.sum()).isEqualTo(1);
+        assertThat(rs1.open.sum()).isEqualTo(1);
+        assertThat(st.serverStats("rs2").requests.sum()).isZero();
+        var l = (org.jvs.proxy.http.sched.Locality) engine.scheduler();
+        assertThat(l.counts()).isEqualTo(new org.jvs.proxy.http.sched.Locality.Counts(1, 2, 0, 0));
+        assertThat(l.targets()).isEqualTo(2);
+        assertThat(l.busiest(1)).singleElement().satisfies(t -> {
+            assertThat(t.path()).isEqualTo("/a.html");
+            assertThat(t.requests()).isEqualTo(2);
+            assertThat(t.servers()).isEqualTo(1L);
+        });
+        engine.close();
+        assertThat(rs1.open.sum()).as("closing the engine closes its pooled connections").isZero();
+        assertThat(rs1.pooled.sum()).isZero();
+    }
+
+    @Test
     void pipelinedRequestsAnswerInOrderFromDifferentServers() throws Exception {
         stop();
         backends.clear();

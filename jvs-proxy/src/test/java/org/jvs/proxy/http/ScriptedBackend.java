@@ -85,6 +85,9 @@ final class ScriptedBackend implements AutoCloseable {
                     out.write(("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + text).getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
                     return;
+                } else if (path.startsWith("/missing")) {
+                    out.write(("HTTP/1.1 404 Not Found\r\nContent-Length: " + text.length() + "\r\n\r\n" + text)
+                            .getBytes(StandardCharsets.ISO_8859_1));
                 } else {
                     out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + text.length() + "\r\nKeep-Alive: timeout=5\r\n\r\n" + text)
                             .getBytes(StandardCharsets.ISO_8859_1));

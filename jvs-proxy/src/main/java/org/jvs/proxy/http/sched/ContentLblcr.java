@@ -27,6 +27,6 @@ public final class ContentLblcr extends Lblcr {
 
     @Override
     public L7Server pick(L7Request request) {
-        return pick(request.head.targetHash(), ContentBased.staticSet(rules, defaultServers, request));
+        return pick(request, ContentBased.staticSet(rules, defaultServers, request));
     }
 }

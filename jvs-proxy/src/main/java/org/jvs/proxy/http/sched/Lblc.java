@@ -8,21 +8,16 @@ import org.jvs.core.time.Clock;
  * its server until that server is seriously imbalanced ({@code n.conns > n.high} while some node is below
  * its {@code low}, or {@code n.conns >= 2·high}) or unusable; then the least-loaded node takes the target.
  */
-public final class Lblc implements RequestScheduler {
+public final class Lblc extends TargetMapped {
 
     private final ServerSet servers;
-    private final TargetTable table;
-    private final Clock clock;
-    private final long expireNanos;
     private final LongAdder reassignments = new LongAdder();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
 
     public Lblc(ServerSet servers, int targets, long expireNanos, Clock clock) {
+        super(targets, expireNanos, clock);
         this.servers = servers;
-        this.table = new TargetTable(targets);
-        this.clock = clock;
-        this.expireNanos = expireNanos;
     }
 
     @Override
@@ -47,7 +42,7 @@ public final class Lblc implements RequestScheduler {
                 }
             } else {
                 misses.increment();
-                slot = table.insert(key, now);
+                slot = table.insert(key, now, request.head);
             }
             if (n == null) {
                 n = servers.leastLoaded(servers.all());
@@ -63,8 +58,8 @@ public final class Lblc implements RequestScheduler {
     }
 
     @Override
-    public void housekeeping() {
-        table.expire(clock.nanos() - expireNanos);
+    public Counts counts() {
+        return new Counts(hits.sum(), misses.sum(), reassignments.sum(), 0);
     }
 
     /** Requests whose target kept its server: the locality hit count. */

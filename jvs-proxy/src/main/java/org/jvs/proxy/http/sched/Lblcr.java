@@ -1,5 +1,6 @@
 package org.jvs.proxy.http.sched;
 
+import java.util.concurrent.atomic.LongAdder;
 import org.jvs.core.time.Clock;
 
 /**
@@ -8,22 +9,21 @@ import org.jvs.core.time.Clock;
  * joins the set, and a set of more than one that has not changed for K (60 s) loses its busiest member.
  * {@link ContentLblcr} is the same walk with the candidates narrowed to a content rule's servers.
  */
-public class Lblcr implements RequestScheduler {
+public sealed class Lblcr extends TargetMapped permits ContentLblcr {
 
     public static final long DEFAULT_K_NANOS = 60_000_000_000L;
 
     private final ServerSet servers;
-    private final TargetTable table;
-    private final Clock clock;
     private final long kNanos;
-    private final long expireNanos;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder moves = new LongAdder();
+    private final LongAdder shrinks = new LongAdder();
 
     public Lblcr(ServerSet servers, int targets, long kNanos, long expireNanos, Clock clock) {
+        super(targets, expireNanos, clock);
         this.servers = servers;
-        this.table = new TargetTable(targets);
-        this.clock = clock;
         this.kNanos = kNanos;
-        this.expireNanos = expireNanos;
     }
 
     @Override
@@ -33,18 +33,20 @@ public class Lblcr implements RequestScheduler {
 
     @Override
     public L7Server pick(L7Request request) {
-        return pick(request.head.targetHash(), servers.all());
+        return pick(request, servers.all());
     }
 
     /** The walk over {@code candidates} (all servers for LBLCR, a rule's static set for its content form). */
-    protected final L7Server pick(long key, long candidates) {
+    protected final L7Server pick(L7Request request, long candidates) {
+        long key = request.head.targetHash();
         long now = clock.nanos();
         synchronized (table.lock(key)) {
             int slot = table.find(key);
             if (slot < 0) {
-                slot = table.insert(key, now);
+                slot = table.insert(key, now, request.head);
             }
-            long set = table.set(slot) & candidates;
+            long before = table.set(slot);
+            long set = before & candidates;
             L7Server n = servers.leastLoaded(set);
             if (n == null) {
                 n = servers.leastLoaded(candidates);
@@ -64,8 +66,10 @@ public class Lblcr implements RequestScheduler {
                 L7Server m = servers.mostLoaded(set, n);
                 if (m != null) {
                     set &= ~m.bit();
+                    shrinks.increment();
                 }
             }
+            (before == 0 ? misses : (before & n.bit()) != 0 ? hits : moves).increment();
             table.set(slot, set, now);
             table.touch(slot, now);
             return n;
@@ -73,8 +77,8 @@ public class Lblcr implements RequestScheduler {
     }
 
     @Override
-    public void housekeeping() {
-        table.expire(clock.nanos() - expireNanos);
+    public Counts counts() {
+        return new Counts(hits.sum(), misses.sum(), moves.sum(), shrinks.sum());
     }
 
     /** The servers a target is on now, as bits (0: unknown target); control plane and tests. */
