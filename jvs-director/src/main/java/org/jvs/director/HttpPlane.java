@@ -148,14 +148,15 @@ final class HttpPlane implements DataPlane {
     private static Shape shape(Service s, HttpSettings http) {
         List<Object> servers = new ArrayList<>();
         for (Dest d : s.dests()) {
-            servers.add(List.of(d, d.port(), d.lowerThreshold(), d.upperThreshold()));
+            servers.add(List.of(d, d.port(), d.lowerThreshold(), d.upperThreshold(), d.spec().proxyProtocol()));
         }
         return new Shape(s.spec().scheduler(), http, servers);
     }
 
     /**
      * The engine's view of a service. The LBLC thresholds of each server are its {@code lower_threshold} /
-     * {@code upper_threshold} (requests in flight), the thesis' 30 and 60 when not given.
+     * {@code upper_threshold} (requests in flight), the thesis' 30 and 60 when not given; its
+     * {@code proxy_protocol} makes its connections begin with a PROXY header (and keeps them per client).
      */
     static HttpServiceConfig config(Service s, ServiceKey.Virtual v, HttpSettings http) {
         Dest[] dests = s.dests();
@@ -171,7 +172,7 @@ final class HttpPlane implements DataPlane {
             String label = d.address().withPort(d.port());
             labels.add(label);
             backends.add(new HttpBackend(label, new InetSocketAddress(d.address().toInetAddress(), port),
-                    d.spec().weight(), low, high, d));
+                    d.spec().weight(), low, high, d, d.spec().proxyProtocol()));
         }
         List<ContentRule> rules = new ArrayList<>();
         for (HttpSettings.Rule r : http.rules()) {

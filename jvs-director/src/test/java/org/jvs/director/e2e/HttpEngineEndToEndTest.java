@@ -45,11 +45,11 @@ class HttpEngineEndToEndTest {
 
     @BeforeEach
     void backends() throws Exception {
-        ports = SocketEngineEndToEndTest.freePorts(4);
+        ports = SocketEngineEndToEndTest.freePorts(5);
         vip = ports[3];
         Path ng = Files.createDirectory(dir.resolve("nginx"));
         nginx = NginxBackends.start(ng, List.of(new NginxBackends.Backend("a", ports[0]), new NginxBackends.Backend("b", ports[1]),
-                new NginxBackends.Backend("c", ports[2])));
+                new NginxBackends.Backend("c", ports[2]), new NginxBackends.Backend("p", ports[4], true)));
         socket = dir.resolve("jvs.sock");
     }
 
@@ -159,6 +159,28 @@ class HttpEngineEndToEndTest {
         public void close() throws IOException {
             s.close();
         }
+    }
+
+    @Test
+    void aProxyProtocolServerLearnsEachClientsAddressOnConnectionsOfItsOwn() throws Exception {
+        String yaml = config("rr", null, 0) + "      - {address: 127.0.0.1, port: " + ports[4] + ", proxy_protocol: v2}\n";
+        startDirector(yaml);
+        try (Client a = new Client(vip); Client b = new Client(vip)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(a.get("/x")).as("nginx read the v2 header").isEqualTo("p 127.0.0.1:" + a.s.getLocalPort());
+                assertThat(b.get("/x")).isEqualTo("p 127.0.0.1:" + b.s.getLocalPort());
+            }
+        }
+        var stats = TestPlanes.httpEngine(director, key()).stats();
+        assertThat(stats.connectionsOpened.sum()).as("one server connection per client, never shared").isEqualTo(2);
+        assertThat(stats.connectionsReused.sum()).isEqualTo(4);
+        Files.writeString(dir.resolve("jvs.yaml"), yaml.replace("proxy_protocol: v2", "proxy_protocol: v1"));
+        director.reload();
+        try (Client a = new Client(vip)) {
+            assertThat(a.get("/x")).as("and the v1 header").isEqualTo("p 127.0.0.1:" + a.s.getLocalPort());
+            assertThat(a.get("/y")).isEqualTo("p 127.0.0.1:" + a.s.getLocalPort());
+        }
+        assertThat(stats.connectionsOpened.sum()).isEqualTo(3);
     }
 
     @Test

@@ -17,7 +17,11 @@ final class NginxBackends implements AutoCloseable {
     private final Path dir;
     private final Process master;
 
-    record Backend(String name, int port) {
+    /** @param proxyProtocol the port expects a PROXY header (v1 or v2) and answers {@code <name> <client addr>:<port>} */
+    record Backend(String name, int port, boolean proxyProtocol) {
+        Backend(String name, int port) {
+            this(name, port, false);
+        }
     }
 
     private NginxBackends(Path dir, Process master) {
@@ -28,8 +32,9 @@ final class NginxBackends implements AutoCloseable {
     static NginxBackends start(Path dir, List<Backend> backends) throws IOException, InterruptedException {
         StringBuilder servers = new StringBuilder();
         for (Backend b : backends) {
-            servers.append("  server { listen 127.0.0.1:").append(b.port()).append("; location / { return 200 \"")
-                    .append(b.name()).append("\\n\"; } }\n");
+            servers.append("  server { listen 127.0.0.1:").append(b.port()).append(b.proxyProtocol() ? " proxy_protocol" : "")
+                    .append("; location / { return 200 \"").append(b.name())
+                    .append(b.proxyProtocol() ? " $proxy_protocol_addr:$proxy_protocol_port" : "").append("\\n\"; } }\n");
         }
         Path conf = dir.resolve("nginx.conf");
         Files.writeString(conf, """

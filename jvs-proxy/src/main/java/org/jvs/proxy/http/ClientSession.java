@@ -9,6 +9,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import org.jvs.core.model.IpAddr;
+import org.jvs.core.model.ProxyProtocol;
+import org.jvs.proxy.ProxyHeader;
 import org.jvs.proxy.http.sched.L7Request;
 import org.jvs.proxy.http.sched.L7Server;
 
@@ -56,6 +59,16 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private long sent;
     private boolean admitted;
     private byte[] clientAddressLine;
+    /** The client's address and the one it connected to, for PROXY headers. */
+    private IpAddr clientIp;
+    private int clientPort;
+    private IpAddr localIp;
+    private int localPort;
+    /**
+     * An idle connection to a server that takes PROXY headers: it told that server this client's address,
+     * so it serves only this client's next requests to the same server (never the loop's pool).
+     */
+    private ServerConnection privateConn;
 
     ClientSession(HttpEngine engine) {
         this.engine = engine;
@@ -78,6 +91,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             int pct = ip.indexOf('%');
             ip = pct >= 0 ? ip.substring(0, pct) : ip;
             boolean v6 = a.getAddress() instanceof java.net.Inet6Address;
+            clientIp = IpAddr.of(a.getAddress());
+            clientPort = a.getPort();
+            if (ctx.channel().localAddress() instanceof InetSocketAddress l) {
+                localIp = IpAddr.of(l.getAddress());
+                localPort = l.getPort();
+            }
             clientAddressLine = switch (engine.config.clientAddress()) {
                 case NONE -> null;
                 case X_FORWARDED_FOR -> ("X-Forwarded-For: " + ip + "\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -193,9 +212,26 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         useConnection();
     }
 
-    /** A pooled connection to the chosen server if one is idle on this loop, else a new one. */
+    /**
+     * A pooled connection to the chosen server if one is idle on this loop (for a PROXY server: this client's
+     * own idle one), else a new one.
+     */
     private void useConnection() {
-        ArrayDeque<Channel> idle = engine.loopState.get().idle(roster, engine.roster, server.index());
+        ProxyProtocol pp = roster.proxy[server.index()];
+        if (pp != ProxyProtocol.NONE) {
+            ServerConnection p = takePrivate();
+            if (p != null && p.roster == roster && p.server == server.index() && p.ctx.channel().isActive()) {
+                engine.stats.connectionsReused.increment();
+                roster.stats[server.index()].connectionsReused.increment();
+                attach(p);
+                sendHead();
+                return;
+            }
+            if (p != null) {
+                p.ctx.close();
+            }
+        }
+        ArrayDeque<Channel> idle = pp != ProxyProtocol.NONE ? null : engine.loopState.get().idle(roster, engine.roster, server.index());
         Channel ch;
         while (idle != null && (ch = idle.pollFirst()) != null) {
             roster.stats[server.index()].pooled.decrement();
@@ -228,6 +264,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             fut.channel().config().setAutoRead(true);
             attach(c);
+            if (pp != ProxyProtocol.NONE && clientIp != null && localIp != null && clientIp.v6() == localIp.v6()) {
+                // before the first request: the server reads the client's address from it (HAProxy's send-proxy)
+                fut.channel().write(ProxyHeader.encode(ctx.alloc(), pp, clientIp, clientPort, localIp, localPort));
+            }
             sendHead();
             process();
         });
@@ -420,8 +460,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         long now = System.nanoTime();
         engine.stats.responseTime.record(now - dispatched);
         c.roster.stats[c.server].responseTime.record(now - sent);
-        ArrayDeque<Channel> pool = serverReusable ? engine.loopState.get().idle(c.roster, engine.roster, c.server) : null;
-        if (pool != null) {
+        boolean proxied = c.roster.proxy[c.server] != ProxyProtocol.NONE;
+        ArrayDeque<Channel> pool = serverReusable && !proxied ? engine.loopState.get().idle(c.roster, engine.roster, c.server) : null;
+        if (proxied && serverReusable && clientKeepAlive && c.roster == engine.roster) {
+            c.reused = true;
+            c.roster.stats[c.server].pooled.increment();
+            privateConn = c;
+        } else if (pool != null) {
             c.reused = true;
             c.roster.stats[c.server].pooled.increment();
             pool.addLast(c.ctx.channel());
@@ -521,7 +566,24 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     /** The engine is closing: the connection ends now, whatever it was doing. */
     void abort() {
         dropServer();
+        closePrivate();
         close();
+    }
+
+    private ServerConnection takePrivate() {
+        ServerConnection p = privateConn;
+        if (p != null) {
+            privateConn = null;
+            p.roster.stats[p.server].pooled.decrement();
+        }
+        return p;
+    }
+
+    private void closePrivate() {
+        ServerConnection p = takePrivate();
+        if (p != null) {
+            p.ctx.close();
+        }
     }
 
     void checkTimeout(long now) {
@@ -568,6 +630,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         state = State.CLOSED;
         engine.unregister(this);
         dropServer();
+        closePrivate();
         in.release();
         rin.release();
     }

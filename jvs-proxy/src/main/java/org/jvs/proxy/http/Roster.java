@@ -21,16 +21,24 @@ final class Roster {
     final InetSocketAddress[] addresses;
     /** Each server's counters, kept by name in the service's stats so a roster change does not reset them. */
     final ServerStats[] stats;
+    /**
+     * The PROXY header each server's connections begin with. A connection that told a server one client's
+     * address cannot carry another client's requests, so those are kept by their client session (as
+     * HAProxy's private connections) instead of going back to the loop's pool.
+     */
+    final org.jvs.core.model.ProxyProtocol[] proxy;
 
     Roster(HttpServiceConfig config, HttpStats serviceStats) {
         List<L7Server> list = new ArrayList<>();
         addresses = new InetSocketAddress[config.backends().size()];
         stats = new ServerStats[addresses.length];
+        proxy = new org.jvs.core.model.ProxyProtocol[addresses.length];
         for (int i = 0; i < addresses.length; i++) {
             HttpBackend b = config.backends().get(i);
             list.add(new L7Server(i, b.name(), b.weight(), b.low(), b.high(), b.dest()));
             addresses[i] = b.address();
             stats[i] = serviceStats.server(b.name());
+            proxy[i] = b.proxy();
         }
         servers = new ServerSet(list);
         scheduler = L7Schedulers.create(config.scheduler(), servers, config.options(), Clock.SYSTEM);
