@@ -188,7 +188,7 @@ final class HttpPlane implements DataPlane {
         L7Schedulers.Options o = L7Schedulers.Options.DEFAULT;
         o = new L7Schedulers.Options(rules, bits(http.defaultServers(), labels), http.shKey(), o.targets(), o.kNanos(), o.expireNanos());
         return new HttpServiceConfig(new InetSocketAddress(v.address().toInetAddress(), v.port()), backends, s.spec().scheduler(),
-                o, http.limits(), http.timeouts(), http.clientAddress(), http.admission());
+                o, http.limits(), http.timeouts(), http.clientAddress(), http.admission(), http.tunnels());
     }
 
     private static long bits(List<String> servers, List<String> labels) {

@@ -89,13 +89,13 @@ final class L7Listing {
         long[] rt = st.responseTime.counts();
         w.beginObject().field("service", key.toString()).field("scheduler", e.scheduler().name())
                 .field("requests", st.requests.sum()).field("refused", st.refused.sum()).field("retries", st.retries.sum())
-                .field("sessions", e.sessions()).field("in_flight_units", e.inFlight());
+                .field("tunnels", st.tunnels.sum()).field("sessions", e.sessions()).field("in_flight_units", e.inFlight());
         status(w, st.statusClass);
         histogram(w, rt, st.responseTime.sumNanos());
         w.name("connections").beginObject().field("open", open).field("pooled", pooled)
                 .field("opened", st.connectionsOpened.sum()).field("reused", st.connectionsReused.sum()).endObject();
-        t.append(String.format(Locale.ROOT, "%s %s  requests %d  refused %d  retries %d %s%n", key.label(), e.scheduler().name(),
-                st.requests.sum(), st.refused.sum(), st.retries.sum(), classes(st.statusClass)));
+        t.append(String.format(Locale.ROOT, "%s %s  requests %d  refused %d  retries %d  tunnels %d %s%n", key.label(),
+                e.scheduler().name(), st.requests.sum(), st.refused.sum(), st.retries.sum(), st.tunnels.sum(), classes(st.statusClass)));
         t.append(String.format(Locale.ROOT, "     response p50 %s  p99 %s  clients %d  connections open %d  pooled %d  opened %d  reused %d%n",
                 ms(rt, 0.5), ms(rt, 0.99), e.sessions(), open, pooled, st.connectionsOpened.sum(), st.connectionsReused.sum()));
         t.append(String.format(Locale.ROOT, "  -> %-22s %6s %8s %4s %4s %9s %6s %6s %6s %6s %6s %6s %5s %6s%n", "RemoteAddress:Port",

@@ -2,6 +2,7 @@ package org.jvs.director.config;
 
 import java.util.List;
 import org.jvs.proxy.http.HttpLimits;
+import org.jvs.proxy.http.HttpServiceConfig;
 import org.jvs.proxy.http.HttpServiceConfig.ClientAddress;
 import org.jvs.proxy.http.HttpTimeouts;
 import org.jvs.proxy.http.sched.StickyHash;
@@ -13,16 +14,19 @@ import org.jvs.proxy.http.sched.StickyHash;
  * takes a new server list.
  *
  * @param admission null: on for lblc, lblcr and content-lblcr (the thesis' admission control), off otherwise
+ * @param tunnels   {@code upgrade: tunnel|ignore} and {@code connect: refuse|tunnel}
  */
 public record HttpSettings(ClientAddress clientAddress, Boolean admission, HttpTimeouts timeouts, HttpLimits limits,
-                           StickyHash.Key shKey, List<Rule> rules, List<String> defaultServers) {
+                           StickyHash.Key shKey, List<Rule> rules, List<String> defaultServers,
+                           HttpServiceConfig.Tunnels tunnels) {
 
-    public static final HttpSettings DEFAULT = new HttpSettings(null, null, null, null, null, List.of(), List.of());
+    public static final HttpSettings DEFAULT = new HttpSettings(null, null, null, null, null, List.of(), List.of(), null);
 
     public HttpSettings {
         clientAddress = clientAddress == null ? ClientAddress.NONE : clientAddress;
         timeouts = timeouts == null ? HttpTimeouts.DEFAULT : timeouts;
         limits = limits == null ? HttpLimits.DEFAULT : limits;
+        tunnels = tunnels == null ? HttpServiceConfig.Tunnels.DEFAULT : tunnels;
         rules = rules == null ? List.of() : List.copyOf(rules);
         defaultServers = defaultServers == null ? List.of() : List.copyOf(defaultServers);
     }

@@ -11,6 +11,7 @@ import org.jvs.core.model.ConfigException;
 import org.jvs.core.model.DestSpec;
 import org.jvs.core.model.ForwardingMethod;
 import org.jvs.proxy.http.HttpLimits;
+import org.jvs.proxy.http.HttpServiceConfig;
 import org.jvs.proxy.http.HttpServiceConfig.ClientAddress;
 import org.jvs.proxy.http.HttpTimeouts;
 import org.jvs.proxy.http.Method;
@@ -24,7 +25,21 @@ final class HttpYaml {
     }
 
     static HttpSettings parse(Y y, String scheduler) {
-        Map<String, Y> m = y.mapping(Set.of("forwarded", "admission", "timeouts", "limits", "sh_key", "rules", "default_servers"));
+        Map<String, Y> m = y.mapping(Set.of("forwarded", "admission", "timeouts", "limits", "sh_key", "rules", "default_servers",
+                "upgrade", "connect"));
+        HttpServiceConfig.Tunnels dt = HttpServiceConfig.Tunnels.DEFAULT;
+        boolean upgrade = m.containsKey("upgrade") ? m.get("upgrade").convert(v -> switch (v.toLowerCase(Locale.ROOT)) {
+            case "tunnel" -> true;
+            case "ignore" -> false;
+            default -> throw new ConfigException("unknown upgrade '" + v + "' (tunnel: websocket and other upgrades pass; "
+                    + "ignore: the Upgrade field is dropped)");
+        }) : dt.upgrade();
+        boolean connect = m.containsKey("connect") ? m.get("connect").convert(v -> switch (v.toLowerCase(Locale.ROOT)) {
+            case "refuse" -> false;
+            case "tunnel" -> true;
+            default -> throw new ConfigException("unknown connect '" + v + "' (refuse: 501; tunnel: CONNECT goes to the chosen server)");
+        }) : dt.connect();
+        HttpServiceConfig.Tunnels tunnels = new HttpServiceConfig.Tunnels(upgrade, connect);
         ClientAddress ca = m.containsKey("forwarded") ? m.get("forwarded").convert(v -> switch (v.toLowerCase(Locale.ROOT)) {
             case "none", "off" -> ClientAddress.NONE;
             case "x-forwarded-for", "xff" -> ClientAddress.X_FORWARDED_FOR;
@@ -34,7 +49,7 @@ final class HttpYaml {
         Boolean admission = m.containsKey("admission") ? m.get("admission").bool() : null;
         HttpTimeouts t = HttpTimeouts.DEFAULT;
         if (m.containsKey("timeouts")) {
-            Map<String, Y> tm = m.get("timeouts").mapping(Set.of("http_request", "http_keep_alive", "client", "server", "connect", "queue"));
+            Map<String, Y> tm = m.get("timeouts").mapping(Set.of("http_request", "http_keep_alive", "client", "server", "connect", "queue", "tunnel"));
             HttpTimeouts d = t;
             t = m.get("timeouts").build(() -> new HttpTimeouts(
                     tm.containsKey("http_request") ? tm.get("http_request").duration() : d.httpRequest(),
@@ -42,7 +57,8 @@ final class HttpYaml {
                     tm.containsKey("client") ? tm.get("client").duration() : d.client(),
                     tm.containsKey("server") ? tm.get("server").duration() : d.server(),
                     tm.containsKey("connect") ? tm.get("connect").duration() : d.connect(),
-                    tm.containsKey("queue") ? tm.get("queue").duration() : d.queue()));
+                    tm.containsKey("queue") ? tm.get("queue").duration() : d.queue(),
+                    tm.containsKey("tunnel") ? tm.get("tunnel").duration() : d.tunnel()));
         }
         HttpLimits l = HttpLimits.DEFAULT;
         if (m.containsKey("limits")) {
@@ -80,7 +96,7 @@ final class HttpYaml {
         HttpTimeouts ft = t;
         HttpLimits fl = l;
         StickyHash.Key fk = key;
-        return y.build(() -> new HttpSettings(fca, adm, ft, fl, fk, rules, defaults));
+        return y.build(() -> new HttpSettings(fca, adm, ft, fl, fk, rules, defaults, tunnels));
     }
 
     /** {@code source}, {@code header:Name} or {@code cookie:Name}. */

@@ -205,7 +205,7 @@ class HttpEngineEndToEndTest {
 
         // the layer-7 listing: counters per service and server, and the locality table with its targets
         String l7 = jvsadm("-L", "--l7", "-n");
-        assertThat(l7).contains("TCP  127.0.0.1:" + vip + " lblc  requests 60  refused 0  retries 0  1xx 0 2xx 60 3xx 0 4xx 0 5xx 0")
+        assertThat(l7).contains("TCP  127.0.0.1:" + vip + " lblc  requests 60  refused 0  retries 0  tunnels 0  1xx 0 2xx 60 3xx 0 4xx 0 5xx 0")
                 .contains("locality hit 0.667 (hits 40, new 20, moved 0, shrunk 0)  targets 20");
         long listedTargets = l7.lines().filter(l -> l.matches("  /doc/\\d+\\.html +3 .*127\\.0\\.0\\.1:\\d+")).count();
         assertThat(listedTargets).as("the 20 busiest targets, 3 requests each, on one server:\n%s", l7).isEqualTo(20);
@@ -350,5 +350,23 @@ class HttpEngineEndToEndTest {
         Files.writeString(cfg, config("rr", "http: {forwarded: yes-please}", 2));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Director(cfg, TestPlanes.socketAndHttp(), socket))
                 .hasMessageContaining("services[0].http.forwarded");
+        Files.writeString(cfg, config("rr", "http: {upgrade: sometimes}", 2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Director(cfg, TestPlanes.socketAndHttp(), socket))
+                .hasMessageContaining("services[0].http.upgrade").hasMessageContaining("unknown upgrade 'sometimes'");
+        Files.writeString(cfg, config("rr", "http: {timeouts: {tunnel: -1s}}", 2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Director(cfg, TestPlanes.socketAndHttp(), socket))
+                .hasMessageContaining("services[0].http.timeouts");
+    }
+
+    @Test
+    void connectTunnelledByConfigurationReachesTheChosenServer() throws Exception {
+        // nginx is no forward proxy: it refuses the CONNECT, and the client gets its answer as it is
+        startDirector(config("rr", "http: {connect: tunnel}", 1));
+        try (Client c = new Client(vip)) {
+            c.out.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            c.out.flush();
+            assertThat(c.line()).matches("HTTP/1.1 4\\d\\d .*");
+        }
+        assertThat(TestPlanes.httpEngine(director, key()).stats().serverStats("127.0.0.1:" + ports[0]).statusClass[4].sum()).isEqualTo(1);
     }
 }

@@ -26,7 +26,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final byte[] CLOSE_LINE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEEP_ALIVE_LINE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private enum State { HEAD, QUEUED, CONNECTING, BODY, WAIT, CLOSED }
+    /** TUNNEL: after a 101 to an Upgrade or a 2xx to a CONNECT, bytes pass both ways unparsed until a close. */
+    private enum State { HEAD, QUEUED, CONNECTING, BODY, WAIT, TUNNEL, CLOSED }
 
     private final HttpEngine engine;
     private final RequestParser parser;
@@ -53,6 +54,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private boolean responseBody;
     private boolean clientKeepAlive;
     private boolean retried;
+    /** The current request may become a tunnel (an Upgrade the service tunnels, or a CONNECT it allows). */
+    private boolean tunnelRequest;
     private long deadline;
     /** When the current request's head was parsed, and when it went to its server (response times). */
     private long dispatched;
@@ -117,6 +120,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             b.release();
             return;
         }
+        if (state == State.TUNNEL) {
+            Channel sc = conn.ctx.channel();
+            deadline = System.nanoTime() + engine.config.timeouts().tunnel().toNanos();
+            sc.writeAndFlush(b); // the buffer goes as it is: a tunnel copies nothing
+            if (sc.isWritable()) {
+                ctx.read();
+            }
+            return;
+        }
         if (in.readableBytes() == 0 && state == State.HEAD && head.start < 0) {
             in.clear();
         }
@@ -158,11 +170,14 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private void dispatch() {
         engine.stats.requests.increment();
         dispatched = System.nanoTime();
-        if (head.method == Method.CONNECT || head.upgradeIndex >= 0 && head.method != Method.GET) {
+        HttpServiceConfig.Tunnels tunnels = engine.config.tunnels();
+        if (head.method == Method.CONNECT && !tunnels.connect() || head.upgradeIndex >= 0 && head.method != Method.GET) {
             engine.stats.refused.increment();
             fail(501);
             return;
         }
+        tunnelRequest = head.method == Method.CONNECT
+                || tunnels.upgrade() && head.upgradeIndex >= 0 && head.version == 11 && !head.hasBody();
         request.set(head, sourceHash);
         units = request.units();
         if (!engine.admit(units)) {
@@ -284,7 +299,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private void sendHead() {
         ByteBuf out = ctx.alloc().directBuffer(head.headLength() + 32);
-        head.writeForwarded(out, head.version == 10, clientAddressLine);
+        head.writeForwarded(out, head.version == 10, clientAddressLine, tunnelRequest && head.method != Method.CONNECT);
         in.readerIndex(head.start + head.headLength());
         Channel sc = conn.ctx.channel();
         sent = System.nanoTime();
@@ -339,7 +354,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     void serverWritabilityChanged() {
-        if (state == State.BODY && conn.ctx.channel().isWritable()) {
+        if ((state == State.BODY || state == State.TUNNEL) && conn.ctx.channel().isWritable()) {
             ctx.read();
         }
     }
@@ -356,6 +371,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     void serverRead(ByteBuf b) {
         if (state == State.CLOSED) {
             b.release();
+            return;
+        }
+        if (state == State.TUNNEL) {
+            deadline = System.nanoTime() + engine.config.timeouts().tunnel().toNanos();
+            ctx.writeAndFlush(b); // back-pressure: the client's writability turns the server's auto-read off
             return;
         }
         if (rin.readableBytes() == 0 && !responseBody && response.start < 0) {
@@ -384,6 +404,16 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 responseStarted = true;
+                if (tunnelRequest && (head.method == Method.CONNECT ? response.status / 100 == 2 : response.status == 101)) {
+                    startTunnel();
+                    return;
+                }
+                if (response.status == 101) {
+                    // switching protocols unasked would leave the switch unable to frame what follows
+                    dropServer();
+                    fail(502);
+                    return;
+                }
                 boolean interim = response.status < 200;
                 if (response.closeDelimited(head.method)) {
                     // a body that ends with the server's close cannot leave the client connection reusable
@@ -450,6 +480,42 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The server switched protocols (101) or accepted a CONNECT (2xx): its head goes to the client (with
+     * {@code Connection: upgrade} for a 101), then whatever either side sent early, and from now on bytes pass
+     * unparsed both ways. The request's load and admission units are given back (a websocket may live for
+     * hours); the server connection is never pooled again.
+     */
+    private void startTunnel() {
+        ServerConnection c = conn;
+        ByteBuf out = ctx.alloc().directBuffer(response.headLength() + 32);
+        response.writeForClient(out, head.method == Method.CONNECT ? null : RequestHead.CONNECTION_UPGRADE);
+        rin.readerIndex(response.start + response.headLength());
+        engine.stats.status(response.status);
+        engine.stats.tunnels.increment();
+        HttpStats.status(c.roster.stats[c.server].statusClass, response.status);
+        long now = System.nanoTime();
+        engine.stats.responseTime.record(now - dispatched);
+        c.roster.stats[c.server].responseTime.record(now - sent);
+        ctx.write(out);
+        if (rin.readableBytes() > 0) {
+            ctx.write(ctx.alloc().directBuffer(rin.readableBytes()).writeBytes(rin));
+        }
+        ctx.flush();
+        rin.clear();
+        Channel sc = c.ctx.channel();
+        if (in.readableBytes() > 0) { // sendHead left the reader index after the head
+            sc.writeAndFlush(ctx.alloc().directBuffer(in.readableBytes()).writeBytes(in));
+        }
+        in.clear();
+        finishServer();
+        state = State.TUNNEL;
+        deadline = now + engine.config.timeouts().tunnel().toNanos();
+        if (sc.isWritable()) {
+            ctx.read();
+        }
+    }
+
     /** The response is complete: the server connection goes back to the pool, the next request starts. */
     private void responseDone() {
         boolean serverReusable = response.serverKeepAlive() && !response.closeDelimited(head.method)
@@ -501,6 +567,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         conn = null;
+        if (state == State.TUNNEL) {
+            close();
+            return;
+        }
         if (responseBody && !response.chunked && bodyRemaining < 0) {
             // close-delimited body: the close is its end
             ctx.flush();
@@ -608,6 +678,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             case BODY -> {
                 dropServer();
                 fail(408);
+            }
+            case TUNNEL -> {
+                dropServer();
+                close();
             }
             case WAIT -> {
                 dropServer();

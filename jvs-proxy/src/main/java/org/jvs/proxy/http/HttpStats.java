@@ -16,6 +16,8 @@ public final class HttpStats {
     public final LongAdder retries = new LongAdder();
     public final LongAdder connectionsOpened = new LongAdder();
     public final LongAdder connectionsReused = new LongAdder();
+    /** Requests that became tunnels (websocket 101s, CONNECT 2xx). */
+    public final LongAdder tunnels = new LongAdder();
     /** 1xx..5xx at index 1..5. */
     public final LongAdder[] statusClass = classes();
     public final LatencyHistogram responseTime = new LatencyHistogram();

@@ -281,10 +281,18 @@ public final class RequestHead extends HeadState {
 
     /** As {@link #writeForwarded(ByteBuf, boolean)}, with one more field line (CRLF included) added. */
     public void writeForwarded(ByteBuf out, boolean addKeepAlive, byte[] extraLine) {
+        writeForwarded(out, addKeepAlive, extraLine, false);
+    }
+
+    /**
+     * As {@link #writeForwarded(ByteBuf, boolean, byte[])}; with {@code upgrade} the request's {@code Upgrade}
+     * field goes on, with {@code Connection: upgrade}, for a server that may switch protocols (websocket).
+     */
+    public void writeForwarded(ByteBuf out, boolean addKeepAlive, byte[] extraLine, boolean upgrade) {
         int rl = lineEnd(start);
         out.writeBytes(buf, start, rl + 2 - start);
         for (int i = 0; i < headerCount; i++) {
-            if (!hopByHop[i]) {
+            if (!hopByHop[i] || upgrade && i == upgradeIndex) {
                 out.writeBytes(buf, nameStart[i], nameEnd[i] - nameStart[i]);
                 out.writeByte(':').writeByte(' ');
                 out.writeBytes(buf, valueStart[i], valueEnd[i] - valueStart[i]);
@@ -294,13 +302,16 @@ public final class RequestHead extends HeadState {
         if (extraLine != null) {
             out.writeBytes(extraLine);
         }
-        if (addKeepAlive) {
+        if (upgrade && upgradeIndex >= 0) {
+            out.writeBytes(CONNECTION_UPGRADE);
+        } else if (addKeepAlive) {
             out.writeBytes(KEEP_ALIVE);
         }
         out.writeByte('\r').writeByte('\n');
     }
 
     private static final byte[] KEEP_ALIVE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] CONNECTION_UPGRADE = "Connection: upgrade\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private int lineEnd(int from) {
         int p = from;

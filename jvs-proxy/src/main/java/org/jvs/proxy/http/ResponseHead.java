@@ -47,9 +47,10 @@ public final class ResponseHead extends HeadState {
         return version == 11 ? !connectionClose : connectionKeepAlive && !connectionClose;
     }
 
-    /** RFC 9112 6.3: which responses have no body whatever their fields say. */
+    /** RFC 9112 6.3: which responses have no body whatever their fields say (a 2xx to CONNECT starts a tunnel). */
     public boolean bodyless(Method requestMethod) {
-        return requestMethod == Method.HEAD || status < 200 || status == 204 || status == 304;
+        return requestMethod == Method.HEAD || status < 200 || status == 204 || status == 304
+                || requestMethod == Method.CONNECT && status / 100 == 2;
     }
 
     /** No length and not chunked: the body runs until the server closes. */

@@ -105,6 +105,110 @@ class HttpEngineTest {
         assertThat(backends.get(0).received).hasSize(1);
     }
 
+    void restart(HttpServiceConfig.Tunnels tunnels, HttpTimeouts timeouts) throws Exception {
+        stop();
+        backends.clear();
+        ScriptedBackend b = new ScriptedBackend("rs1");
+        backends.add(b);
+        engine = new HttpEngine(new HttpServiceConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                List.of(new HttpBackend("rs1", b.address(), 1)), "lblc", L7Schedulers.Options.DEFAULT, null, timeouts, null, null, tunnels),
+                "epoll", 2);
+        vip = engine.start();
+    }
+
+    static final String WEBSOCKET = "GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+    /** Sends {@code n} bytes through a tunnel and reads them back (the backend echoes). */
+    static void echo(Socket s, int n) throws IOException {
+        byte[] data = new byte[n];
+        new java.util.Random(n).nextBytes(data);
+        Thread w = Thread.ofVirtual().start(() -> {
+            try {
+                s.getOutputStream().write(data);
+            } catch (IOException e) {
+                // the read below fails too
+            }
+        });
+        assertThat(s.getInputStream().readNBytes(n)).isEqualTo(data);
+        try {
+            w.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void aWebsocketUpgradeBecomesATunnelBothWays() throws Exception {
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(WEBSOCKET.getBytes(StandardCharsets.ISO_8859_1));
+            String head = ScriptedBackend.readHead(s.getInputStream());
+            assertThat(head).startsWith("HTTP/1.1 101 Switching Protocols\r\n").contains("\r\nUpgrade: websocket\r\n")
+                    .contains("\r\nConnection: upgrade\r\n");
+            echo(s, 5);
+            echo(s, 1 << 20); // more than any buffer on the way: back-pressure both ways
+        }
+        assertThat(backends.get(0).received.getFirst()).as("the server is asked to upgrade")
+                .contains("\r\nUpgrade: websocket\r\n").contains("\r\nConnection: upgrade\r\n")
+                .contains("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+        assertThat(engine.stats().tunnels.sum()).isEqualTo(1);
+        assertThat(engine.stats().statusClass[1].sum()).isEqualTo(1);
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (engine.servers().get(0).conns() != 0 || engine.stats().serverStats("rs1").open.sum() != 0) {
+            assertThat(System.nanoTime()).as("the tunnel's server connection closes with the client").isLessThan(end);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void withUpgradeIgnoredTheServerSeesAPlainRequest() throws Exception {
+        restart(new HttpServiceConfig.Tunnels(false, false), HttpTimeouts.DEFAULT);
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            assertThat(exchange(s, WEBSOCKET)).startsWith("HTTP/1.1 200 OK").endsWith("rs1 /chat");
+        }
+        assertThat(backends.get(0).received.getFirst()).doesNotContainIgnoringCase("upgrade");
+    }
+
+    @Test
+    void connectIsRefusedUnlessTheServiceTunnelsIt() throws Exception {
+        String connect = "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n";
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(connect.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 501 ");
+        }
+        restart(new HttpServiceConfig.Tunnels(true, true), HttpTimeouts.DEFAULT);
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(connect.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(ScriptedBackend.readHead(s.getInputStream())).startsWith("HTTP/1.1 200 Connection established\r\n");
+            echo(s, 70_000);
+        }
+        assertThat(backends.get(0).received.getFirst()).startsWith("CONNECT example.com:443 HTTP/1.1\r\n");
+    }
+
+    @Test
+    void anIdleTunnelClosesAtTheTunnelTimeoutAndAnUnasked101IsA502() throws Exception {
+        java.time.Duration s10 = java.time.Duration.ofSeconds(10);
+        restart(HttpServiceConfig.Tunnels.DEFAULT, new HttpTimeouts(s10, s10, s10, s10, s10, s10, java.time.Duration.ofMillis(300)));
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(WEBSOCKET.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(ScriptedBackend.readHead(s.getInputStream())).startsWith("HTTP/1.1 101 ");
+            echo(s, 10);
+            long t0 = System.nanoTime();
+            assertThat(s.getInputStream().read()).as("closed when idle").isEqualTo(-1);
+            assertThat(System.nanoTime() - t0).isGreaterThan(200_000_000L);
+        }
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /switch HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 502 ");
+        }
+    }
+
     @AfterEach
     void stop() throws IOException {
         engine.close();

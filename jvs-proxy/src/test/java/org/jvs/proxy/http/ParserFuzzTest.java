@@ -67,7 +67,10 @@ class ParserFuzzTest {
             Outcome reparsed = parse(again, again.length);
             assertThat(reparsed.result).as("forwarded form re-parses: %s", whole.forwarded).isEqualTo(RequestParser.DONE);
             assertThat(reparsed.forwarded).isEqualTo(whole.forwarded);
-            assertThat(reparsed.framing).isEqualTo(whole.framing);
+            // the body's framing survives; keep-alive need not: an HTTP/1.0 client's "Connection: keep-alive"
+            // is hop-by-hop, so the forwarded form (which the engine completes with its own) lacks it
+            assertThat(reparsed.framing.substring(0, reparsed.framing.lastIndexOf('/')))
+                    .isEqualTo(whole.framing.substring(0, whole.framing.lastIndexOf('/')));
         }
     }
 

@@ -78,6 +78,19 @@ final class ScriptedBackend implements AutoCloseable {
                     Thread.sleep(300);
                 }
                 active.decrementAndGet();
+                if (head.startsWith("CONNECT ") || lower.contains("\r\nupgrade: websocket\r\n") || path.startsWith("/switch")) {
+                    // a tunnel: accept (a CONNECT's 200, a websocket's or an unasked 101), then echo every byte
+                    out.write((head.startsWith("CONNECT ") ? "HTTP/1.1 200 Connection established\r\n\r\n"
+                            : "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    byte[] buf = new byte[8192];
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        out.write(buf, 0, n);
+                        out.flush();
+                    }
+                    return;
+                }
                 if (path.startsWith("/chunked")) {
                     out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(text.length())
                             + "\r\n" + text + "\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
