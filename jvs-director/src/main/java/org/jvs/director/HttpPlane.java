@@ -21,6 +21,7 @@ import org.jvs.proxy.Transport;
 import org.jvs.proxy.http.HttpBackend;
 import org.jvs.proxy.http.HttpEngine;
 import org.jvs.proxy.http.HttpServiceConfig;
+import org.jvs.proxy.http.ServerTls;
 import org.jvs.proxy.http.sched.ContentRule;
 import org.jvs.proxy.http.sched.L7Schedulers;
 import org.jvs.proxy.http.sched.L7Server;
@@ -40,6 +41,28 @@ final class HttpPlane implements DataPlane {
     }
 
     private record Running(HttpEngine engine, Shape shape) {
+    }
+
+    /**
+     * Brings the engine's TLS in line with the files: new bytes (a renewed certificate) make a new context for
+     * the connections accepted from now on; the same bytes keep the one loaded.
+     */
+    private static void syncTls(ServiceKey key, HttpEngine e, HttpSettings.Tls want) {
+        ServerTls have = e.tls();
+        if (want == null) {
+            if (have != null) {
+                e.tls(null);
+                LOG.log(Level.INFO, "http engine: " + key + " no longer terminates TLS");
+            }
+            return;
+        }
+        if (have != null && have.fingerprint().equals(ServerTls.fingerprint(want.certificate(), want.key()))) {
+            return;
+        }
+        ServerTls t = ServerTls.load(want.certificate(), want.key());
+        e.tls(t);
+        LOG.log(Level.INFO, "http engine: " + key + " terminates TLS with " + want.certificate() + " (" + t.subject()
+                + ", valid until " + t.notAfter() + ")");
     }
 
     private final Director director;
@@ -85,6 +108,14 @@ final class HttpPlane implements DataPlane {
             HttpSettings http = director.httpSettings(s.key());
             Shape shape = shape(s, http);
             Running r = engines.get(s.key());
+            if (r != null) {
+                try {
+                    syncTls(s.key(), r.engine(), http.tls());
+                } catch (RuntimeException e) {
+                    // the file was checked when the configuration was read; it changed since: keep the old one
+                    LOG.log(Level.ERROR, "http engine: " + s.key() + ": keeping the certificate in use: " + e.getMessage());
+                }
+            }
             if (r != null && r.shape().equals(shape)) {
                 continue;
             }
@@ -93,6 +124,7 @@ final class HttpPlane implements DataPlane {
                 if (r == null) {
                     HttpEngine e = new HttpEngine(cfg, transport, group(), 0);
                     try {
+                        syncTls(s.key(), e, http.tls()); // before the listener: no plain connection on a TLS port
                         e.start();
                     } catch (InterruptedException ex) {
                         Thread.currentThread().interrupt();

@@ -92,10 +92,16 @@ final class L7Listing {
                 .field("tunnels", st.tunnels.sum()).field("sessions", e.sessions()).field("in_flight_units", e.inFlight());
         status(w, st.statusClass);
         histogram(w, rt, st.responseTime.sumNanos());
+        if (e.tls() != null) {
+            w.name("tls").beginObject().field("subject", e.tls().subject()).field("not_after", e.tls().notAfter()).endObject();
+        }
         w.name("connections").beginObject().field("open", open).field("pooled", pooled)
                 .field("opened", st.connectionsOpened.sum()).field("reused", st.connectionsReused.sum()).endObject();
         t.append(String.format(Locale.ROOT, "%s %s  requests %d  refused %d  retries %d  tunnels %d %s%n", key.label(),
                 e.scheduler().name(), st.requests.sum(), st.refused.sum(), st.retries.sum(), st.tunnels.sum(), classes(st.statusClass)));
+        if (e.tls() != null) {
+            t.append("     tls ").append(e.tls().subject()).append(", valid until ").append(e.tls().notAfter()).append('\n');
+        }
         t.append(String.format(Locale.ROOT, "     response p50 %s  p99 %s  clients %d  connections open %d  pooled %d  opened %d  reused %d%n",
                 ms(rt, 0.5), ms(rt, 0.99), e.sessions(), open, pooled, st.connectionsOpened.sum(), st.connectionsReused.sum()));
         t.append(String.format(Locale.ROOT, "  -> %-22s %6s %8s %4s %4s %9s %6s %6s %6s %6s %6s %6s %5s %6s%n", "RemoteAddress:Port",

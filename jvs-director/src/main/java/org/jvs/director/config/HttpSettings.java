@@ -15,12 +15,17 @@ import org.jvs.proxy.http.sched.StickyHash;
  *
  * @param admission null: on for lblc, lblcr and content-lblcr (the thesis' admission control), off otherwise
  * @param tunnels   {@code upgrade: tunnel|ignore} and {@code connect: refuse|tunnel}
+ * @param tls       TLS termination's files, or null (plain HTTP)
  */
 public record HttpSettings(ClientAddress clientAddress, Boolean admission, HttpTimeouts timeouts, HttpLimits limits,
                            StickyHash.Key shKey, List<Rule> rules, List<String> defaultServers,
-                           HttpServiceConfig.Tunnels tunnels) {
+                           HttpServiceConfig.Tunnels tunnels, Tls tls) {
 
-    public static final HttpSettings DEFAULT = new HttpSettings(null, null, null, null, null, List.of(), List.of(), null);
+    public static final HttpSettings DEFAULT = new HttpSettings(null, null, null, null, null, List.of(), List.of(), null, null);
+
+    /** {@code tls: {certificate: cert.pem, key: key.pem}}: PEM files, relative paths from the configuration's directory. */
+    public record Tls(java.nio.file.Path certificate, java.nio.file.Path key) {
+    }
 
     public HttpSettings {
         clientAddress = clientAddress == null ? ClientAddress.NONE : clientAddress;

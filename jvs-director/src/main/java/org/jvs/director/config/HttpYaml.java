@@ -26,7 +26,21 @@ final class HttpYaml {
 
     static HttpSettings parse(Y y, String scheduler) {
         Map<String, Y> m = y.mapping(Set.of("forwarded", "admission", "timeouts", "limits", "sh_key", "rules", "default_servers",
-                "upgrade", "connect"));
+                "upgrade", "connect", "tls"));
+        HttpSettings.Tls tls = null;
+        if (m.containsKey("tls")) {
+            Y ty = m.get("tls");
+            Map<String, Y> tm = ty.mapping(Set.of("certificate", "key"));
+            if (!tm.containsKey("certificate") || !tm.containsKey("key")) {
+                ty.fail("tls needs 'certificate' and 'key' (PEM files)");
+            }
+            java.nio.file.Path base = y.file() == null || y.file().toAbsolutePath().getParent() == null
+                    ? java.nio.file.Path.of("") : y.file().toAbsolutePath().getParent();
+            HttpSettings.Tls t = new HttpSettings.Tls(base.resolve(tm.get("certificate").string()), base.resolve(tm.get("key").string()));
+            // read and checked now: a reload with a broken certificate changes nothing
+            ty.build(() -> org.jvs.proxy.http.ServerTls.load(t.certificate(), t.key()));
+            tls = t;
+        }
         HttpServiceConfig.Tunnels dt = HttpServiceConfig.Tunnels.DEFAULT;
         boolean upgrade = m.containsKey("upgrade") ? m.get("upgrade").convert(v -> switch (v.toLowerCase(Locale.ROOT)) {
             case "tunnel" -> true;
@@ -96,7 +110,8 @@ final class HttpYaml {
         HttpTimeouts ft = t;
         HttpLimits fl = l;
         StickyHash.Key fk = key;
-        return y.build(() -> new HttpSettings(fca, adm, ft, fl, fk, rules, defaults, tunnels));
+        HttpSettings.Tls ftls = tls;
+        return y.build(() -> new HttpSettings(fca, adm, ft, fl, fk, rules, defaults, tunnels, ftls));
     }
 
     /** {@code source}, {@code header:Name} or {@code cookie:Name}. */

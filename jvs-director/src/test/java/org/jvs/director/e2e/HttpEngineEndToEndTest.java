@@ -106,15 +106,25 @@ class HttpEngineEndToEndTest {
 
     /** A keep-alive client connection speaking HTTP/1.1 by hand. */
     static final class Client implements AutoCloseable {
-        final Socket s = new Socket();
+        final Socket s;
         final InputStream in;
         final OutputStream out;
 
         Client(int port) throws IOException {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 3000);
-            s.setSoTimeout(5000);
+            this(connect(port));
+        }
+
+        Client(Socket connected) throws IOException {
+            s = connected;
             in = s.getInputStream();
             out = s.getOutputStream();
+        }
+
+        private static Socket connect(int port) throws IOException {
+            Socket s = new Socket();
+            s.connect(new InetSocketAddress("127.0.0.1", port), 3000);
+            s.setSoTimeout(5000);
+            return s;
         }
 
         void send(String path) throws IOException {
@@ -181,6 +191,65 @@ class HttpEngineEndToEndTest {
             assertThat(a.get("/y")).isEqualTo("p 127.0.0.1:" + a.s.getLocalPort());
         }
         assertThat(stats.connectionsOpened.sum()).isEqualTo(3);
+    }
+
+    /** A self-signed certificate for 127.0.0.1 and its PKCS#8 key, written by openssl to cert.pem / key.pem. */
+    void certificate(String cn) throws Exception {
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out",
+                "cert.pem", "-days", "2", "-subj", "/CN=" + cn, "-addext", "subjectAltName=IP:127.0.0.1")
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("openssl: %s", out).isZero();
+    }
+
+    /** curl, a real TLS client, trusting {@code ca}: its exit code and output. */
+    Result curl(Path ca, String path) throws Exception {
+        Process p = new ProcessBuilder("curl", "-sS", "--max-time", "5", "--cacert", ca.toString(), "https://127.0.0.1:" + vip + path)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Result(p.waitFor(), out.strip(), "");
+    }
+
+    /** A keep-alive TLS client trusting the certificate now in cert.pem. */
+    Client tlsClient() throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        try (var in = Files.newInputStream(dir.resolve("cert.pem"))) {
+            ks.setCertificateEntry("jvs", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        var s = (javax.net.ssl.SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", vip);
+        s.setSoTimeout(5000);
+        s.startHandshake();
+        return new Client(s);
+    }
+
+    @Test
+    void tlsIsTerminatedWithTheFilesAndAReloadSwapsTheCertificateWithoutDroppingConnections() throws Exception {
+        certificate("jvs-one");
+        Path first = Files.copy(dir.resolve("cert.pem"), dir.resolve("first.pem"));
+        startDirector(config("rr", "http: {tls: {certificate: cert.pem, key: key.pem}}", 1));
+        assertThat(curl(first, "/x")).isEqualTo(new Result(0, "a", ""));
+        try (Client old = tlsClient()) {
+            assertThat(old.get("/before")).isEqualTo("a");
+            certificate("jvs-two");
+            director.reload();
+            assertThat(old.get("/after")).as("the open TLS connection goes on").isEqualTo("a");
+            assertThat(curl(dir.resolve("cert.pem"), "/x")).as("a new connection gets the new certificate")
+                    .isEqualTo(new Result(0, "a", ""));
+            assertThat(curl(first, "/x").exit()).as("the old one is gone").isNotZero();
+            assertThat(jvsadm("-L", "--l7")).contains("tls CN=jvs-two, valid until ");
+            Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+            org.assertj.core.api.Assertions.assertThatThrownBy(director::reload).hasMessageContaining("services[0].http.tls")
+                    .hasMessageContaining("key.pem");
+            assertThat(old.get("/still")).isEqualTo("a");
+            assertThat(curl(dir.resolve("cert.pem"), "/x")).as("a refused reload keeps the certificate in use")
+                    .isEqualTo(new Result(0, "a", ""));
+        }
+        assertThat(jvsadm("-L", "--l7")).contains("tls CN=jvs-two");
     }
 
     @Test

@@ -37,6 +37,8 @@ public final class HttpEngine implements AutoCloseable {
     /** Request units in flight over all servers, against Σ high when admission control is on. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Channel listener;
+    /** TLS termination for connections accepted from now on, or null (plain HTTP). */
+    private volatile ServerTls tls;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicInteger sessionCount = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -133,6 +135,10 @@ public final class HttpEngine implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        ServerTls t = tls;
+                        if (t != null) {
+                            ch.pipeline().addLast(t.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new ClientSession(HttpEngine.this));
                     }
                 });
@@ -158,6 +164,18 @@ public final class HttpEngine implements AutoCloseable {
 
     public HttpServiceConfig config() {
         return config;
+    }
+
+    /**
+     * Terminates TLS with {@code t} on connections accepted from now on (null: plain HTTP). Connections already
+     * open keep what they were accepted with: a new certificate drops none of them.
+     */
+    public void tls(ServerTls t) {
+        tls = t;
+    }
+
+    public ServerTls tls() {
+        return tls;
     }
 
     /** A new connection to server {@code i} on the client's own event loop. */

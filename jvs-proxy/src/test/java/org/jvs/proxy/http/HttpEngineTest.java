@@ -209,6 +209,46 @@ class HttpEngineTest {
         }
     }
 
+    @Test
+    void overTlsRequestsAndTunnelsWorkAndReleaseEveryBuffer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out",
+                "cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1").directory(dir.toFile()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        ServerTls tls = ServerTls.load(dir.resolve("cert.pem"), dir.resolve("key.pem"));
+        assertThat(tls.subject()).isEqualTo("CN=127.0.0.1");
+        engine.tls(tls);
+        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+        trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
+            }
+
+            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
+            }
+
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        try (Socket s = trustAll.getSocketFactory().createSocket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            assertThat(exchange(s, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200 OK").endsWith("rs1 /a");
+            assertThat(exchange(s, "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")).endsWith(" /b");
+        }
+        try (Socket s = trustAll.getSocketFactory().createSocket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(WEBSOCKET.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(ScriptedBackend.readHead(s.getInputStream())).startsWith("HTTP/1.1 101 ");
+            echo(s, 200_000);
+        }
+        try (Socket plain = new Socket(vip.getAddress(), vip.getPort())) {
+            plain.setSoTimeout(5000);
+            plain.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            plain.getInputStream().readAllBytes(); // whatever the TLS layer answers, it is not HTTP, and it closes
+        }
+        assertThat(backends.get(0).received).hasSize(3);
+    }
+
     @AfterEach
     void stop() throws IOException {
         engine.close();
