@@ -62,16 +62,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private long sent;
     private boolean admitted;
     private byte[] clientAddressLine;
-    /** The client's address and the one it connected to, for PROXY headers. */
-    private IpAddr clientIp;
-    private int clientPort;
-    private IpAddr localIp;
-    private int localPort;
     /**
      * An idle connection to a server that takes PROXY headers: it told that server this client's address,
      * so it serves only this client's next requests to the same server (never the loop's pool).
      */
     private ServerConnection privateConn;
+    /** Where this session is in its loop's list of sessions (the engine's O(1) removal), -1 when not. */
+    int loopIndex = -1;
 
     ClientSession(HttpEngine engine) {
         this.engine = engine;
@@ -90,21 +87,16 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         rin = ctx.alloc().directBuffer(4096);
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
             sourceHash = a.getAddress().hashCode() * 0x9E3779B97F4A7C15L;
-            String ip = a.getAddress().getHostAddress();
-            int pct = ip.indexOf('%');
-            ip = pct >= 0 ? ip.substring(0, pct) : ip;
-            boolean v6 = a.getAddress() instanceof java.net.Inet6Address;
-            clientIp = IpAddr.of(a.getAddress());
-            clientPort = a.getPort();
-            if (ctx.channel().localAddress() instanceof InetSocketAddress l) {
-                localIp = IpAddr.of(l.getAddress());
-                localPort = l.getPort();
+            if (engine.config.clientAddress() != HttpServiceConfig.ClientAddress.NONE) {
+                // built once per connection, and only when asked for: a new connection is the costly path
+                String ip = a.getAddress().getHostAddress();
+                int pct = ip.indexOf('%');
+                ip = pct >= 0 ? ip.substring(0, pct) : ip;
+                boolean v6 = a.getAddress() instanceof java.net.Inet6Address;
+                clientAddressLine = (engine.config.clientAddress() == HttpServiceConfig.ClientAddress.X_FORWARDED_FOR
+                        ? "X-Forwarded-For: " + ip : "Forwarded: for=" + (v6 ? "\"[" + ip + "]\"" : ip)).concat("\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
             }
-            clientAddressLine = switch (engine.config.clientAddress()) {
-                case NONE -> null;
-                case X_FORWARDED_FOR -> ("X-Forwarded-For: " + ip + "\r\n").getBytes(StandardCharsets.US_ASCII);
-                case FORWARDED -> ("Forwarded: for=" + (v6 ? "\"[" + ip + "]\"" : ip) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-            };
         }
         engine.register(this, ctx.channel().eventLoop());
         deadline = System.nanoTime() + engine.config.timeouts().httpRequest().toNanos();
@@ -279,9 +271,14 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             fut.channel().config().setAutoRead(true);
             attach(c);
-            if (pp != ProxyProtocol.NONE && clientIp != null && localIp != null && clientIp.v6() == localIp.v6()) {
+            if (pp != ProxyProtocol.NONE && ctx.channel().remoteAddress() instanceof InetSocketAddress ca
+                    && ctx.channel().localAddress() instanceof InetSocketAddress la) {
                 // before the first request: the server reads the client's address from it (HAProxy's send-proxy)
-                fut.channel().write(ProxyHeader.encode(ctx.alloc(), pp, clientIp, clientPort, localIp, localPort));
+                IpAddr client = IpAddr.of(ca.getAddress());
+                IpAddr local = IpAddr.of(la.getAddress());
+                if (client.v6() == local.v6()) {
+                    fut.channel().write(ProxyHeader.encode(ctx.alloc(), pp, client, ca.getPort(), local, la.getPort()));
+                }
             }
             sendHead();
             process();
@@ -378,6 +375,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(b); // back-pressure: the client's writability turns the server's auto-read off
             return;
         }
+        if (responseBody && !response.chunked && rin.readableBytes() == 0 && conn != null) {
+            relayBodyAsItComes(b);
+            return;
+        }
         if (rin.readableBytes() == 0 && !responseBody && response.start < 0) {
             rin.clear();
         }
@@ -447,6 +448,32 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             relayResponseBody();
             return;
+        }
+    }
+
+    /**
+     * A length- or close-delimited body read with nothing left over from the head: the read buffer itself
+     * goes to the client (a slice of it, no copy). Anything after the body's end is kept, and makes the
+     * server connection unfit for the pool.
+     */
+    private void relayBodyAsItComes(ByteBuf b) {
+        deadline = System.nanoTime() + engine.config.timeouts().server().toNanos();
+        int n = bodyRemaining >= 0 ? (int) Math.min(bodyRemaining, b.readableBytes()) : b.readableBytes();
+        if (bodyRemaining >= 0) {
+            bodyRemaining -= n;
+        }
+        if (n > 0) {
+            ctx.write(b.readRetainedSlice(n));
+        }
+        if (b.isReadable()) {
+            rin.clear();
+            rin.writeBytes(b);
+        }
+        b.release();
+        if (bodyRemaining == 0) {
+            responseDone();
+        } else {
+            ctx.flush();
         }
     }
 

@@ -193,6 +193,7 @@ public final class HttpEngine implements AutoCloseable {
     /** Registers a session with its loop's sweep, starting the sweep on first use. */
     void register(ClientSession s, EventLoop loop) {
         LoopState st = loopState.get();
+        s.loopIndex = st.sessions.size();
         st.sessions.add(s);
         sessionCount.incrementAndGet();
         if (st.sweep == null) {
@@ -201,7 +202,16 @@ public final class HttpEngine implements AutoCloseable {
     }
 
     void unregister(ClientSession s) {
-        if (loopState.get().sessions.remove(s)) {
+        // swap-remove by the session's own index: O(1) however many connections the loop holds
+        List<ClientSession> list = loopState.get().sessions;
+        int i = s.loopIndex;
+        if (i >= 0 && i < list.size() && list.get(i) == s) {
+            ClientSession last = list.removeLast();
+            if (last != s) {
+                list.set(i, last);
+                last.loopIndex = i;
+            }
+            s.loopIndex = -1;
             sessionCount.decrementAndGet();
         }
     }
