@@ -100,6 +100,10 @@ final class ControlApi implements ControlServer.Handler {
                 cmd = r.withInput(stdin);
             }
             EngineCheck.check(cmd, director.runsPacketEngine()); // no packet: section, no packet-engine services
+            EngineCheck.checkHttpEdit(cmd, k -> {
+                var s = director.loadBalancer().service(k);
+                return s == null ? null : s.spec().engine();
+            }, k -> !director.httpSettings(k).rules().isEmpty());
             IpvsadmCommand run = cmd;
             if (readOnly(cmd)) {
                 CommandExecutor.execute(director.loadBalancer(), run, out, director.health().view(), director.failover());

@@ -79,6 +79,21 @@ final class EngineCheck {
         }
     }
 
+    /**
+     * {@code -E} without {@code --engine} keeps a service's engine, so an http service edited so must get a
+     * layer-7 scheduler too: the core would take any name, and the engine could then not follow the change.
+     */
+    static void checkHttpEdit(IpvsadmCommand cmd, java.util.function.Function<org.jvs.core.model.ServiceKey, Engine> engineOf,
+                              java.util.function.Predicate<org.jvs.core.model.ServiceKey> hasRules) {
+        if (cmd instanceof IpvsadmCommand.EditService e && !e.engineGiven() && engineOf.apply(e.spec().key()) == Engine.HTTP) {
+            try {
+                org.jvs.director.config.HttpSettings.checkScheduler(e.spec().scheduler(), hasRules.test(e.spec().key()));
+            } catch (ConfigException ex) {
+                throw new ConfigException("http service " + e.spec().key() + ": " + ex.getMessage());
+            }
+        }
+    }
+
     private static void refuse(ServiceSpec spec) {
         if (spec.engine() == Engine.PACKET) {
             throw new ConfigException("--engine packet for " + spec.key() + ": " + NO_PACKET_ENGINE);

@@ -364,6 +364,17 @@ class HttpEngineEndToEndTest {
                 assertThat(c.get("/same")).isEqualTo(first);
             }
         }
+        Result editSed = run("-E", "-t", vs, "-s", "sed");
+        assertThat(editSed.exit()).as("-E keeps the engine: the scheduler must be a layer-7 one").isEqualTo(1);
+        assertThat(editSed.err()).contains("http service").contains("unknown layer-7 scheduler 'sed'");
+        assertThat(jvsadm("-L", "-n")).as("nothing changed").contains("TCP  " + vs + " lblcr");
+        jvsadm("-E", "-t", vs, "-s", "wlc");
+        assertThat(jvsadm("-L", "-n")).contains("TCP  " + vs + " wlc");
+        try (Client c = new Client(vip)) {
+            assertThat(c.get("/same")).isIn("a", "b");
+        }
+        assertThat(TestPlanes.httpEngine(director, new ServiceKey.Virtual(Protocol.TCP, IpAddr.parse("127.0.0.1"), vip))
+                .scheduler().name()).isEqualTo("wlc");
         jvsadm("-D", "-t", vs);
         assertThat(NginxBackends.waitForPort(vip, 300)).as("listener closed with the service").isFalse();
     }
