@@ -56,11 +56,8 @@ public final class JvsadmMain {
         if (r == null) {
             return 2;
         }
-        Object parsed;
-        try {
-            parsed = Json.parse(r.body());
-        } catch (IllegalArgumentException e) {
-            err.println("jvsadm: unreadable answer from the director (HTTP " + r.status() + ")");
+        Object parsed = ControlClient.answerFromCli(r, err);
+        if (parsed == null) {
             return 2;
         }
         if (!(parsed instanceof Map<?, ?> m)) {

@@ -12,7 +12,6 @@ import org.jvs.cli.JsonWriter;
 import org.jvs.core.model.ServiceKey;
 import org.jvs.director.api.ControlClient;
 import org.jvs.director.api.ControlServer;
-import org.jvs.director.api.Json;
 import org.jvs.proxy.http.HttpEngine;
 import org.jvs.proxy.http.HttpStats;
 import org.jvs.proxy.http.LatencyHistogram;
@@ -226,11 +225,8 @@ final class L7Listing {
         if (r == null) {
             return 2;
         }
-        Object parsed;
-        try {
-            parsed = Json.parse(r.body());
-        } catch (IllegalArgumentException e) {
-            err.println("jvsadm: unreadable answer from the director (HTTP " + r.status() + ")");
+        Object parsed = ControlClient.answerFromCli(r, err);
+        if (parsed == null) {
             return 2;
         }
         if (r.status() != 200) {

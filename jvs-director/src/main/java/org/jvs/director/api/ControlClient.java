@@ -38,6 +38,19 @@ public final class ControlClient {
         return null;
     }
 
+    /**
+     * The JSON of a director's answer for a jvsadm command; on unreadable JSON prints so to {@code err} and
+     * returns null (the command then exits 2).
+     */
+    public static Object answerFromCli(ControlServer.Response r, java.io.PrintStream err) {
+        try {
+            return Json.parse(r.body());
+        } catch (IllegalArgumentException e) {
+            err.println("jvsadm: unreadable answer from the director (HTTP " + r.status() + ")");
+            return null;
+        }
+    }
+
     /** Sends one request; throws {@link NotRunning} when no director listens on the socket. */
     public ControlServer.Response call(String method, String path, String jsonBody) throws IOException {
         SocketChannel ch;

@@ -228,10 +228,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (pp != ProxyProtocol.NONE) {
             ServerConnection p = takePrivate();
             if (p != null && p.roster == roster && p.server == server.index() && p.ctx.channel().isActive()) {
-                engine.stats.connectionsReused.increment();
-                roster.stats[server.index()].connectionsReused.increment();
-                attach(p);
-                sendHead();
+                reuse(p);
                 return;
             }
             if (p != null) {
@@ -243,11 +240,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         while (idle != null && (ch = idle.pollFirst()) != null) {
             roster.stats[server.index()].pooled.decrement();
             if (ch.isActive()) {
-                ServerConnection c = (ServerConnection) ch.pipeline().first();
-                engine.stats.connectionsReused.increment();
-                roster.stats[server.index()].connectionsReused.increment();
-                attach(c);
-                sendHead();
+                reuse((ServerConnection) ch.pipeline().first());
                 return;
             }
         }
@@ -283,6 +276,14 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             sendHead();
             process();
         });
+    }
+
+    /** The request goes on an idle connection, pooled or this client's own. */
+    private void reuse(ServerConnection c) {
+        engine.stats.connectionsReused.increment();
+        roster.stats[server.index()].connectionsReused.increment();
+        attach(c);
+        sendHead();
     }
 
     private void attach(ServerConnection c) {
@@ -425,8 +426,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                         : head.version == 10 ? KEEP_ALIVE_LINE : null);
                 rin.readerIndex(response.start + response.headLength());
                 if (!interim) {
-                    engine.stats.status(response.status);
-                    HttpStats.status(conn.roster.stats[conn.server].statusClass, response.status);
+                    countStatus(conn);
                 }
                 if (interim) {
                     ctx.writeAndFlush(out);
@@ -518,12 +518,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         ByteBuf out = ctx.alloc().directBuffer(response.headLength() + 32);
         response.writeForClient(out, head.method == Method.CONNECT ? null : RequestHead.CONNECTION_UPGRADE);
         rin.readerIndex(response.start + response.headLength());
-        engine.stats.status(response.status);
         engine.stats.tunnels.increment();
-        HttpStats.status(c.roster.stats[c.server].statusClass, response.status);
-        long now = System.nanoTime();
-        engine.stats.responseTime.record(now - dispatched);
-        c.roster.stats[c.server].responseTime.record(now - sent);
+        countStatus(c);
+        long now = recordTimes(c);
         ctx.write(out);
         if (rin.readableBytes() > 0) {
             ctx.write(ctx.alloc().directBuffer(rin.readableBytes()).writeBytes(rin));
@@ -543,6 +540,20 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The final response's status, for the service and for the server that gave it. */
+    private void countStatus(ServerConnection c) {
+        engine.stats.status(response.status);
+        HttpStats.status(c.roster.stats[c.server].statusClass, response.status);
+    }
+
+    /** The response times: the service's from the parsed head, the server's from the request sent; returns now. */
+    private long recordTimes(ServerConnection c) {
+        long now = System.nanoTime();
+        engine.stats.responseTime.record(now - dispatched);
+        c.roster.stats[c.server].responseTime.record(now - sent);
+        return now;
+    }
+
     /** The response is complete: the server connection goes back to the pool, the next request starts. */
     private void responseDone() {
         boolean serverReusable = response.serverKeepAlive() && !response.closeDelimited(head.method)
@@ -550,9 +561,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         ServerConnection c = conn;
         conn = null;
         c.session = null;
-        long now = System.nanoTime();
-        engine.stats.responseTime.record(now - dispatched);
-        c.roster.stats[c.server].responseTime.record(now - sent);
+        recordTimes(c);
         boolean proxied = c.roster.proxy[c.server] != ProxyProtocol.NONE;
         ArrayDeque<Channel> pool = serverReusable && !proxied ? engine.loopState.get().idle(c.roster, engine.roster, c.server) : null;
         if (proxied && serverReusable && clientKeepAlive && c.roster == engine.roster) {

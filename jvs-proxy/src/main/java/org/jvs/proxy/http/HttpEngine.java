@@ -162,10 +162,6 @@ public final class HttpEngine implements AutoCloseable {
         return stats;
     }
 
-    public HttpServiceConfig config() {
-        return config;
-    }
-
     /**
      * Terminates TLS with {@code t} on connections accepted from now on (null: plain HTTP). Connections already
      * open keep what they were accepted with: a new certificate drops none of them.

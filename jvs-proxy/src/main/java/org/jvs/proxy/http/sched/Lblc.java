@@ -1,6 +1,5 @@
 package org.jvs.proxy.http.sched;
 
-import java.util.concurrent.atomic.LongAdder;
 import org.jvs.core.time.Clock;
 
 /**
@@ -11,9 +10,6 @@ import org.jvs.core.time.Clock;
 public final class Lblc extends TargetMapped {
 
     private final ServerSet servers;
-    private final LongAdder reassignments = new LongAdder();
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
 
     public Lblc(ServerSet servers, int targets, long expireNanos, Clock clock) {
         super(targets, expireNanos, clock);
@@ -36,7 +32,7 @@ public final class Lblc extends TargetMapped {
                 n = servers.get(Long.numberOfTrailingZeros(table.set(slot)));
                 if (!n.usable() || servers.imbalanced(n, servers.all())) {
                     n = null;
-                    reassignments.increment();
+                    moves.increment();
                 } else {
                     hits.increment();
                 }
@@ -57,11 +53,6 @@ public final class Lblc extends TargetMapped {
         }
     }
 
-    @Override
-    public Counts counts() {
-        return new Counts(hits.sum(), misses.sum(), reassignments.sum(), 0);
-    }
-
     /** Requests whose target kept its server: the locality hit count. */
     public long hits() {
         return hits.sum();
@@ -74,6 +65,6 @@ public final class Lblc extends TargetMapped {
 
     /** Requests whose target was moved to another server (imbalance or an unusable server). */
     public long reassignments() {
-        return reassignments.sum();
+        return moves.sum();
     }
 }

@@ -1,6 +1,5 @@
 package org.jvs.proxy.http.sched;
 
-import java.util.concurrent.atomic.LongAdder;
 import org.jvs.core.time.Clock;
 
 /**
@@ -15,10 +14,6 @@ public sealed class Lblcr extends TargetMapped permits ContentLblcr {
 
     private final ServerSet servers;
     private final long kNanos;
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
-    private final LongAdder moves = new LongAdder();
-    private final LongAdder shrinks = new LongAdder();
 
     public Lblcr(ServerSet servers, int targets, long kNanos, long expireNanos, Clock clock) {
         super(targets, expireNanos, clock);
@@ -74,11 +69,6 @@ public sealed class Lblcr extends TargetMapped permits ContentLblcr {
             table.touch(slot, now);
             return n;
         }
-    }
-
-    @Override
-    public Counts counts() {
-        return new Counts(hits.sum(), misses.sum(), moves.sum(), shrinks.sum());
     }
 
     /** The servers a target is on now, as bits (0: unknown target); control plane and tests. */
