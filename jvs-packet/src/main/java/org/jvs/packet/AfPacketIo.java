@@ -31,6 +31,12 @@ import java.nio.charset.StandardCharsets;
  * <p>Several workers on one interface each open a socket with the same {@link Options#fanoutGroup()}: the
  * kernel then hashes each received frame's flow to one of them ({@code PACKET_FANOUT_HASH}).
  *
+ * <p>With {@link Options#offloadMetadata()} the socket also carries what the kernel knows of a frame beyond its
+ * bytes, both ways ({@code PACKET_VNET_HDR}, see {@link Offload}): an unfinished checksum and a super-frame's
+ * segment size arrive in {@link PacketBatch#offload(int)} and leave with the frame, so the kernel finishes them on
+ * the way out. And an 802.1Q tag that the receiving device or the kernel took off the frame (it then reports it
+ * beside the frame, {@code PACKET_AUXDATA}) is put back into it, so a receiver sees the frame as it was on the wire.
+ *
  * <p>Later: a memory-mapped {@code TPACKET_V3} receive ring (no copy, no system call per batch when busy).
  */
 public final class AfPacketIo implements PacketIo {
@@ -47,6 +53,20 @@ public final class AfPacketIo implements PacketIo {
     static final int PACKET_FANOUT = 18;
     static final int PACKET_IGNORE_OUTGOING = 23;
     static final int PACKET_FANOUT_HASH = 0;
+    static final int PACKET_AUXDATA = 8;
+    static final int PACKET_VNET_HDR = 15;
+    /** {@code tpacket_auxdata.tp_status} bits (linux/if_packet.h). */
+    static final int TP_STATUS_VLAN_VALID = 1 << 4;
+    static final int TP_STATUS_VLAN_TPID_VALID = 1 << 6;
+    /** {@code struct tpacket_auxdata}: tp_status, tp_len, tp_snaplen (u32), tp_mac, tp_net, tp_vlan_tci, tp_vlan_tpid (u16). */
+    static final int AUX_VLAN_TCI = 16;
+    static final int AUX_VLAN_TPID = 18;
+    static final int AUX_LENGTH = 20;
+    /** {@code struct cmsghdr}: cmsg_len (size_t), cmsg_level, cmsg_type (int), then the data, 8-byte aligned. */
+    static final int CMSG_HEADER = 16;
+    /** Control buffer per received message: room for the auxdata message (CMSG_SPACE(20) = 40) and one more. */
+    static final int CONTROL_BYTES = 96;
+    static final int VLAN_TAG = 4;
     static final int MSG_TRUNC = 0x20;
     static final int MSG_DONTWAIT = 0x40;
     static final short POLLIN = 0x001;
@@ -108,6 +128,8 @@ public final class AfPacketIo implements PacketIo {
     private static final long MSG_IOV = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_iov"));
     private static final long MSG_IOVLEN = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_iovlen"));
     private static final long MSG_FLAGS = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_flags"));
+    private static final long MSG_CONTROL = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_control"));
+    private static final long MSG_CONTROLLEN = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_controllen"));
     private static final long MSG_LEN = MMSGHDR.byteOffset(groupElement("msg_len"));
     private static final long IOV_BASE = IOVEC.byteOffset(groupElement("iov_base"));
     private static final long IOV_LEN = IOVEC.byteOffset(groupElement("iov_len"));
@@ -120,10 +142,12 @@ public final class AfPacketIo implements PacketIo {
      * ({@code net.core.rmem_default}); a larger value is forced past {@code rmem_max} when the process has
      * {@code CAP_NET_ADMIN}. {@code fanoutGroup}: -1 for none, or a group id (0 to 65535, per network
      * namespace) that several sockets on the same interface join in {@code PACKET_FANOUT_HASH} mode: the kernel
-     * spreads received frames over them by flow hash, so each worker sees whole flows.
+     * spreads received frames over them by flow hash, so each worker sees whole flows. {@code offloadMetadata}:
+     * frames carry their {@link Offload} metadata both ways and get back the 802.1Q tag the kernel took off (what
+     * a forwarder needs; a socket that only injects frames of its own does not).
      */
-    public record Options(int receiveBufferBytes, int sendBufferBytes, int fanoutGroup) {
-        public static final Options DEFAULTS = new Options(0, 0, -1);
+    public record Options(int receiveBufferBytes, int sendBufferBytes, int fanoutGroup, boolean offloadMetadata) {
+        public static final Options DEFAULTS = new Options(0, 0, -1, false);
 
         public Options {
             if (receiveBufferBytes < 0 || sendBufferBytes < 0) {
@@ -135,11 +159,19 @@ public final class AfPacketIo implements PacketIo {
         }
 
         public Options(int receiveBufferBytes, int sendBufferBytes) {
-            this(receiveBufferBytes, sendBufferBytes, -1);
+            this(receiveBufferBytes, sendBufferBytes, -1, false);
+        }
+
+        public Options(int receiveBufferBytes, int sendBufferBytes, int fanoutGroup) {
+            this(receiveBufferBytes, sendBufferBytes, fanoutGroup, false);
         }
 
         public Options withFanoutGroup(int group) {
-            return new Options(receiveBufferBytes, sendBufferBytes, group);
+            return new Options(receiveBufferBytes, sendBufferBytes, group, offloadMetadata);
+        }
+
+        public Options withOffloadMetadata(boolean on) {
+            return new Options(receiveBufferBytes, sendBufferBytes, fanoutGroup, on);
         }
     }
 
@@ -152,13 +184,19 @@ public final class AfPacketIo implements PacketIo {
     private final Vectors tx;
     private final boolean ignoresOwnTransmissions;
     private final String ignoreOutgoingProblem;
+    /** Bytes in front of every frame both ways: {@link Offload#HEADER_LENGTH} with offload metadata, else 0. */
+    private final int vnetBytes;
+    private final boolean auxdata;
     private int fd;
     private long received;
     private long sent;
     private long truncated;
+    private long vlanRestored;
 
     private AfPacketIo(String interfaceName, Options options, boolean receives) {
         this.interfaceName = interfaceName;
+        this.vnetBytes = options.offloadMetadata() ? Offload.HEADER_LENGTH : 0;
+        this.auxdata = options.offloadMetadata() && receives;
         this.arena = Arena.ofShared();
         boolean ok = false;
         int sock = -1;
@@ -189,6 +227,13 @@ public final class AfPacketIo implements PacketIo {
             if (options.sendBufferBytes() > 0) {
                 setBuffer(SO_SNDBUFFORCE, SO_SNDBUF, options.sendBufferBytes(), "send");
             }
+            if (vnetBytes > 0 && !setIntOption(SOL_PACKET, PACKET_VNET_HDR, 1)) {
+                throw Libc.failure("PACKET_VNET_HDR on " + interfaceName, Libc.errno(capture),
+                        "the kernel cannot pass offload metadata on packet sockets (Linux 3.13 or later can)");
+            }
+            if (auxdata && !setIntOption(SOL_PACKET, PACKET_AUXDATA, 1)) {
+                throw Libc.failure("PACKET_AUXDATA on " + interfaceName, Libc.errno(capture), null);
+            }
             bind(receives ? ETH_P_ALL : 0);
             // After bind: the kernel only lets a bound (running) socket join a fanout group.
             if (options.fanoutGroup() >= 0
@@ -200,8 +245,8 @@ public final class AfPacketIo implements PacketIo {
             this.pollfd = arena.allocate(POLLFD);
             pollfd.set(JAVA_INT, POLLFD.byteOffset(groupElement("fd")), fd);
             pollfd.set(JAVA_SHORT, POLLFD.byteOffset(groupElement("events")), POLLIN);
-            this.rx = new Vectors();
-            this.tx = new Vectors();
+            this.rx = new Vectors(true);
+            this.tx = new Vectors(false);
             ok = true;
         } catch (PacketIoException | IllegalArgumentException e) {
             throw e;
@@ -233,8 +278,13 @@ public final class AfPacketIo implements PacketIo {
      * frame). For a worker that forwards out of an interface another worker reads.
      */
     public static AfPacketIo openTransmitOnly(String interfaceName) {
+        return openTransmitOnly(interfaceName, Options.DEFAULTS);
+    }
+
+    /** As {@link #openTransmitOnly(String)}; of the options only {@link Options#offloadMetadata()} matters. */
+    public static AfPacketIo openTransmitOnly(String interfaceName, Options options) {
         checkName(interfaceName);
-        return new AfPacketIo(interfaceName, Options.DEFAULTS, false);
+        return new AfPacketIo(interfaceName, options, false);
     }
 
     private static void checkName(String interfaceName) {
@@ -342,16 +392,75 @@ public final class AfPacketIo implements PacketIo {
         int frameSize = batch.frameSize();
         for (int i = 0; i < n; i++) {
             long m = i * MMSG_SIZE;
-            int len = msgs.get(JAVA_INT, m + MSG_LEN);
+            int len = msgs.get(JAVA_INT, m + MSG_LEN) - vnetBytes;
             if ((msgs.get(JAVA_INT, m + MSG_FLAGS) & MSG_TRUNC) != 0 || len > frameSize) {
                 truncated++;
                 len = Math.min(len, frameSize);
             }
-            batch.length(i, len);
+            batch.length(i, Math.max(len, 0));
+            if (vnetBytes > 0) {
+                batch.offload(i, Offload.read(rx.vnet, i * VNET_STRIDE));
+            }
+            if (auxdata) {
+                restoreVlanTag(batch, i, m);
+            }
+        }
+        if (auxdata) {
+            rx.resetControl(n);
         }
         batch.count(n);
         received += n;
         return n;
+    }
+
+    /**
+     * Puts back the 802.1Q (or 802.1ad) tag the kernel reported beside frame {@code i}, after the two Ethernet
+     * addresses, as it was on the wire. A frame with no room left for the 4 bytes in its slot is cut to length 0
+     * (a receiver drops it as malformed) and counted as truncated.
+     */
+    private void restoreVlanTag(PacketBatch batch, int i, long m) {
+        MemorySegment msgs = rx.msgs;
+        long used = msgs.get(JAVA_LONG, m + MSG_CONTROLLEN);
+        MemorySegment control = rx.control;
+        long base = (long) i * CONTROL_BYTES;
+        long at = 0;
+        while (at + CMSG_HEADER <= used) {
+            long cmsgLen = control.get(JAVA_LONG, base + at);
+            if (cmsgLen < CMSG_HEADER || at + cmsgLen > used) {
+                return;
+            }
+            if (control.get(JAVA_INT, base + at + 8) == SOL_PACKET && control.get(JAVA_INT, base + at + 12) == PACKET_AUXDATA
+                    && cmsgLen >= CMSG_HEADER + AUX_LENGTH) {
+                long aux = base + at + CMSG_HEADER;
+                int status = control.get(JAVA_INT, aux);
+                if ((status & TP_STATUS_VLAN_VALID) == 0) {
+                    return;
+                }
+                int tci = control.get(JAVA_SHORT, aux + AUX_VLAN_TCI) & 0xFFFF;
+                int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
+                        ? control.get(JAVA_SHORT, aux + AUX_VLAN_TPID) & 0xFFFF : EthernetFrame.TYPE_VLAN;
+                insertTag(batch, i, tpid, tci);
+                return;
+            }
+            at += (cmsgLen + 7) & ~7L;
+        }
+    }
+
+    private void insertTag(PacketBatch batch, int i, int tpid, int tci) {
+        int len = batch.length(i);
+        long off = batch.offset(i);
+        if (len < 2 * 6 || len + VLAN_TAG > batch.frameSize()) {
+            truncated++;
+            batch.length(i, 0);
+            return;
+        }
+        long meta = batch.offload(i);
+        MemorySegment seg = batch.segment();
+        MemorySegment.copy(seg, off + 12, seg, off + 12 + VLAN_TAG, len - 12); // overlapping: copied as if via a buffer
+        Net.u16(seg, off + 12, tpid);
+        Net.u16(seg, off + 14, tci);
+        batch.length(i, len + VLAN_TAG).offload(i, Offload.shifted(meta, VLAN_TAG));
+        vlanRestored++;
     }
 
     private int recv(int vlen) {
@@ -403,8 +512,12 @@ public final class AfPacketIo implements PacketIo {
         }
         tx.bind(batch);
         MemorySegment iovs = tx.iovs;
+        int perMsg = tx.iovsPerMsg;
         for (int i = 0; i < count; i++) {
-            iovs.set(JAVA_LONG, i * IOV_SIZE + IOV_LEN, batch.length(i));
+            iovs.set(JAVA_LONG, (i * perMsg + perMsg - 1) * IOV_SIZE + IOV_LEN, batch.length(i));
+            if (vnetBytes > 0) {
+                Offload.write(batch.offload(i), tx.vnet, i * VNET_STRIDE);
+            }
         }
         int n;
         try {
@@ -459,6 +572,17 @@ public final class AfPacketIo implements PacketIo {
         return truncated;
     }
 
+    /** Received frames whose 802.1Q tag the kernel had taken off and this socket put back. */
+    public long vlanRestoredTotal() {
+        return vlanRestored;
+    }
+
+    /** Whether frames carry {@link Offload} metadata ({@link Options#offloadMetadata()}). */
+    @Override
+    public boolean carriesOffloads() {
+        return vnetBytes > 0;
+    }
+
     public boolean isOpen() {
         return fd >= 0;
     }
@@ -492,15 +616,28 @@ public final class AfPacketIo implements PacketIo {
         }
     }
 
+    /** Bytes between two slots' offload headers in the {@code vnet} array (10 used, kept 8-byte aligned). */
+    private static final long VNET_STRIDE = 16;
+
     /**
-     * One {@code mmsghdr} and one {@code iovec} per batch slot, pointing into the batch's slab. Rebuilt only
-     * when a different batch comes (native memory grows only when that batch is larger than any before).
+     * One {@code mmsghdr} and one {@code iovec} (two with offload metadata: the header, then the frame) per batch
+     * slot, pointing into the batch's slab; with auxdata a control buffer per slot. Rebuilt only when a different
+     * batch comes (native memory grows only when that batch is larger than any before).
      */
     private final class Vectors {
         MemorySegment msgs = MemorySegment.NULL;
         MemorySegment iovs = MemorySegment.NULL;
+        MemorySegment vnet = MemorySegment.NULL;
+        MemorySegment control = MemorySegment.NULL;
+        final int iovsPerMsg = vnetBytes > 0 ? 2 : 1;
+        /** Only received messages carry control data: a send with an empty control buffer would be refused. */
+        final boolean withControl;
         int slots;
         PacketBatch bound;
+
+        Vectors(boolean receiving) {
+            this.withControl = receiving && auxdata;
+        }
 
         void bind(PacketBatch batch) {
             if (batch == bound) {
@@ -512,21 +649,47 @@ public final class AfPacketIo implements PacketIo {
             int n = batch.capacity();
             if (n > slots) {
                 msgs = arena.allocate(MMSGHDR, n);
-                iovs = arena.allocate(IOVEC, n);
+                iovs = arena.allocate(IOVEC, (long) n * iovsPerMsg);
+                if (vnetBytes > 0) {
+                    vnet = arena.allocate(VNET_STRIDE * n, 8);
+                }
+                if (withControl) {
+                    control = arena.allocate((long) CONTROL_BYTES * n, 8);
+                }
                 slots = n;
             } else {
                 msgs.fill((byte) 0);
             }
             long base = batch.segment().address();
             for (int i = 0; i < n; i++) {
-                long iov = i * IOV_SIZE;
-                iovs.set(JAVA_LONG, iov + IOV_BASE, base + batch.offset(i));
-                iovs.set(JAVA_LONG, iov + IOV_LEN, batch.frameSize());
+                long iov = (long) i * iovsPerMsg * IOV_SIZE;
+                if (vnetBytes > 0) {
+                    iovs.set(JAVA_LONG, iov + IOV_BASE, vnet.address() + i * VNET_STRIDE);
+                    iovs.set(JAVA_LONG, iov + IOV_LEN, vnetBytes);
+                    iovs.set(JAVA_LONG, iov + IOV_SIZE + IOV_BASE, base + batch.offset(i));
+                    iovs.set(JAVA_LONG, iov + IOV_SIZE + IOV_LEN, batch.frameSize());
+                } else {
+                    iovs.set(JAVA_LONG, iov + IOV_BASE, base + batch.offset(i));
+                    iovs.set(JAVA_LONG, iov + IOV_LEN, batch.frameSize());
+                }
                 long m = i * MMSG_SIZE;
                 msgs.set(JAVA_LONG, m + MSG_IOV, iovs.address() + iov);
-                msgs.set(JAVA_LONG, m + MSG_IOVLEN, 1L);
+                msgs.set(JAVA_LONG, m + MSG_IOVLEN, iovsPerMsg);
             }
             bound = batch;
+            resetControl(n);
+        }
+
+        /** Gives slots {@code 0 .. n - 1} their whole control buffer again (the kernel wrote back what it used). */
+        void resetControl(int n) {
+            if (!withControl) {
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                long m = i * MMSG_SIZE;
+                msgs.set(JAVA_LONG, m + MSG_CONTROL, control.address() + (long) i * CONTROL_BYTES);
+                msgs.set(JAVA_LONG, m + MSG_CONTROLLEN, CONTROL_BYTES);
+            }
         }
     }
 }

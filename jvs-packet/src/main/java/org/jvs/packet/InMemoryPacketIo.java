@@ -9,11 +9,15 @@ import java.lang.foreign.ValueLayout;
  * kept in order for the test to read back. Two fixed rings (inbound and outbound) of preallocated slots, so
  * injecting, receiving, sending and discarding allocate nothing. Deterministic: no threads, no clocks; a full
  * inbound ring refuses injections, a full outbound ring refuses sends (as a full TX ring does). Single thread.
+ * Received frames come with the {@link Offload} metadata the test injected them with (what a kernel hands a
+ * forwarder); sent frames keep theirs only when made {@link #withOffloads() with offloads}, as an AF_PACKET socket
+ * with offload metadata does; without, the output carries none (as one that cannot).
  */
 public final class InMemoryPacketIo implements PacketIo {
     private final int frameSize;
     private final Ring in;
     private final Ring out;
+    private boolean offloads;
     private long received;
     private long sent;
 
@@ -23,6 +27,26 @@ public final class InMemoryPacketIo implements PacketIo {
         Arena arena = Arena.ofAuto();
         this.in = new Ring(arena, slots, frameSize);
         this.out = new Ring(arena, slots, frameSize);
+    }
+
+    /** From now on sent frames keep their {@link Offload} metadata ({@link #carriesOffloads()}). */
+    public InMemoryPacketIo withOffloads() {
+        this.offloads = true;
+        return this;
+    }
+
+    @Override
+    public boolean carriesOffloads() {
+        return offloads;
+    }
+
+    /** Queues a frame to be received with {@code offload} metadata. */
+    public boolean inject(byte[] frame, long offload) {
+        if (!inject(frame, 0, frame.length)) {
+            return false;
+        }
+        in.offloads[(in.head + in.size - 1) % in.slots] = offload;
+        return true;
     }
 
     /** Queues a frame to be received; false when the inbound ring is full or the frame is too long. */
@@ -35,6 +59,7 @@ public final class InMemoryPacketIo implements PacketIo {
             return false;
         }
         int slot = in.pushSlot(length);
+        in.offloads[slot] = Offload.NONE;
         MemorySegment.copy(frame, offset, in.slab, ValueLayout.JAVA_BYTE, in.offset(slot), length);
         return true;
     }
@@ -52,6 +77,7 @@ public final class InMemoryPacketIo implements PacketIo {
             int len = in.lengths[slot];
             MemorySegment.copy(in.slab, in.offset(slot), batch.segment(), batch.offset(i), Math.min(len, batch.frameSize()));
             batch.length(i, Math.min(len, batch.frameSize()));
+            batch.offload(i, in.offloads[slot]);
             in.pop();
         }
         batch.count(n);
@@ -65,6 +91,7 @@ public final class InMemoryPacketIo implements PacketIo {
         for (int i = 0; i < batch.count() && !out.full(); i++) {
             int len = Math.min(batch.length(i), frameSize);
             int slot = out.pushSlot(len);
+            out.offloads[slot] = offloads ? batch.offload(i) : Offload.NONE;
             MemorySegment.copy(batch.segment(), batch.offset(i), out.slab, out.offset(slot), len);
             n++;
         }
@@ -75,6 +102,11 @@ public final class InMemoryPacketIo implements PacketIo {
     /** Frames sent and not yet taken or discarded. */
     public int sentCount() {
         return out.size;
+    }
+
+    /** The offload metadata of the oldest sent frame (the one {@link #takeSent} returns next). */
+    public long peekSentOffload() {
+        return out.size == 0 ? Offload.NONE : out.offloads[out.head];
     }
 
     /** Removes and returns the oldest sent frame, or null (allocates: test side only). */
@@ -108,6 +140,7 @@ public final class InMemoryPacketIo implements PacketIo {
     private static final class Ring {
         final MemorySegment slab;
         final int[] lengths;
+        final long[] offloads;
         final int slots;
         final int frameSize;
         int head;
@@ -119,6 +152,7 @@ public final class InMemoryPacketIo implements PacketIo {
             }
             this.slab = arena.allocate((long) slots * frameSize, 64);
             this.lengths = new int[slots];
+            this.offloads = new long[slots];
             this.slots = slots;
             this.frameSize = frameSize;
         }

@@ -5,7 +5,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A reusable batch of frames: one slab of {@code capacity * frameSize} bytes, frame {@code i} at
- * {@link #offset(int) i * frameSize}, with its length alongside. Nothing is allocated after construction;
+ * {@link #offset(int) i * frameSize}, with its length and its {@link Offload} metadata alongside (what the kernel
+ * said about an unfinished checksum or a super-frame; {@link Offload#NONE} for an ordinary frame). Nothing is allocated after construction;
  * flyweights wrap {@code (segment(), offset(i), length(i))} directly. Owned by one worker thread.
  */
 public final class PacketBatch {
@@ -13,6 +14,7 @@ public final class PacketBatch {
     private final int capacity;
     private final int frameSize;
     private final int[] lengths;
+    private final long[] offloads;
     private int count;
 
     /** A batch whose slab lives as long as the batch is reachable. */
@@ -29,6 +31,7 @@ public final class PacketBatch {
         this.frameSize = frameSize;
         this.slab = arena.allocate((long) capacity * frameSize, 64);
         this.lengths = new int[capacity];
+        this.offloads = new long[capacity];
     }
 
     public MemorySegment segment() {
@@ -76,18 +79,35 @@ public final class PacketBatch {
             throw new IllegalArgumentException("frame length " + length + " outside 0.." + frameSize);
         }
         lengths[i] = length;
+        offloads[i] = Offload.NONE;
+        return this;
+    }
+
+    /** The {@link Offload} metadata of frame {@code i}. */
+    public long offload(int i) {
+        return offloads[i];
+    }
+
+    public PacketBatch offload(int i, long metadata) {
+        offloads[i] = metadata;
         return this;
     }
 
     /**
-     * Appends a copy of {@code length} bytes at {@code src[offset]} as the next frame; false (and nothing
+     * Appends a copy of {@code length} bytes at {@code src[offset]} as the next, ordinary frame; false (and nothing
      * changed) when the batch is full or the frame too long.
      */
     public boolean add(MemorySegment src, long offset, int length) {
+        return add(src, offset, length, Offload.NONE);
+    }
+
+    /** As {@link #add(MemorySegment, long, int)}, with the frame's {@link Offload} metadata. */
+    public boolean add(MemorySegment src, long offset, int length, long offload) {
         if (count == capacity || length < 0 || length > frameSize) {
             return false;
         }
         MemorySegment.copy(src, offset, slab, offset(count), length);
+        offloads[count] = offload;
         lengths[count++] = length;
         return true;
     }

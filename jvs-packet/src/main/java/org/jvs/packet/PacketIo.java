@@ -28,6 +28,15 @@ public interface PacketIo extends AutoCloseable {
      */
     int send(PacketBatch batch);
 
+    /**
+     * Whether frames keep their {@link Offload} metadata through this I/O: received frames come with it, and a sent
+     * frame's unfinished checksum or segment size is finished by the kernel. Where not, a sender finishes
+     * checksums itself and cannot send a super-frame.
+     */
+    default boolean carriesOffloads() {
+        return false;
+    }
+
     @Override
     default void close() {
     }

@@ -13,6 +13,11 @@ import java.lang.foreign.MemorySegment;
  * than TCP or UDP, a transport header shorter than its checksum field, or a non-first fragment (which carries
  * no ports; IPVS reassembles before NAT, and so must the engine). UDP keeps its rules: checksum 0 ("none",
  * IPv4 only) stays 0, a computed 0 is written as 0xFFFF.
+ *
+ * <p>A frame whose transport checksum is unfinished ({@link Offload#needsChecksum}: the field holds the
+ * pseudo-header sum, uncomplemented, and whoever transmits last sums the rest) is rewritten with {@code partial}
+ * true: only the address enters the field, with the opposite sense, and the port not at all (the final sum will
+ * read the new port from the header), as the kernel's {@code inet_proto_csum_replace4} does.
  */
 public final class Rewrite {
     private Rewrite() {
@@ -20,15 +25,25 @@ public final class Rewrite {
 
     /** Destination address and port of an IPv4 TCP/UDP packet. */
     public static boolean dnatV4(Ipv4Header ip, int address, int port) {
-        return natV4(ip, address, port, true);
+        return natV4(ip, address, port, true, false);
     }
 
     /** Source address and port of an IPv4 TCP/UDP packet. */
     public static boolean snatV4(Ipv4Header ip, int address, int port) {
-        return natV4(ip, address, port, false);
+        return natV4(ip, address, port, false, false);
     }
 
-    private static boolean natV4(Ipv4Header ip, int address, int port, boolean destination) {
+    /** As {@link #dnatV4(Ipv4Header, int, int)}; {@code partial}: the transport checksum is unfinished. */
+    public static boolean dnatV4(Ipv4Header ip, int address, int port, boolean partial) {
+        return natV4(ip, address, port, true, partial);
+    }
+
+    /** As {@link #snatV4(Ipv4Header, int, int)}; {@code partial}: the transport checksum is unfinished. */
+    public static boolean snatV4(Ipv4Header ip, int address, int port, boolean partial) {
+        return natV4(ip, address, port, false, partial);
+    }
+
+    private static boolean natV4(Ipv4Header ip, int address, int port, boolean destination, boolean partial) {
         long l4 = ip.payloadOffset();
         int csumAt = transportChecksumOffset(ip.protocol(), ip.payloadLength(), ip.hasTransportHeader());
         if (csumAt < 0) {
@@ -39,8 +54,12 @@ public final class Rewrite {
         int oldAddr = destination ? ip.destination() : ip.source();
         int oldPort = Net.u16(seg, portAt);
         int csum = Net.u16(seg, l4 + csumAt);
-        int updated = Checksum.update32And16(csum, oldAddr, address, oldPort, port);
-        Net.u16(seg, l4 + csumAt, ip.protocol() == IpProtocol.UDP ? Checksum.udp(csum, updated) : updated);
+        if (partial) {
+            Net.u16(seg, l4 + csumAt, ~Checksum.update32(~csum & 0xFFFF, oldAddr, address) & 0xFFFF);
+        } else {
+            int updated = Checksum.update32And16(csum, oldAddr, address, oldPort, port);
+            Net.u16(seg, l4 + csumAt, ip.protocol() == IpProtocol.UDP ? Checksum.udp(csum, updated) : updated);
+        }
         Net.u16(seg, portAt, port);
         if (destination) {
             ip.updateDestination(address);

@@ -54,13 +54,18 @@ abstract class PacketEndToEnd {
 
     @BeforeAll
     void buildLab() {
-        Lab.Builder b = Lab.builder(topology).realServers(3);
+        Lab.Builder b = labOptions(Lab.builder(topology).realServers(3));
         String keep = System.getProperty("jvs.e2e.workdir"); // to read the logs, configs and pcaps afterwards
         if (keep != null) {
             b.workDir(java.nio.file.Path.of(keep, topology.name().toLowerCase(java.util.Locale.ROOT)));
         }
         lab = b.build();
         lab.startNginx();
+    }
+
+    /** The lab's options beyond topology and size: the defaults (offloads on, as users' veths have them). */
+    Lab.Builder labOptions(Lab.Builder b) {
+        return b;
     }
 
     @AfterAll
@@ -139,6 +144,95 @@ abstract class PacketEndToEnd {
         assertThat(sums.lines().toList()).containsExactly(expected, expected, expected);
         LabDirector.Stats s = director.stats();
         assertThat(s.servers().values()).as(s.text()).allSatisfy(c -> assertThat(c.conns()).isEqualTo(1));
+    }
+
+    static final int SINK_PORT = 9000;
+
+    @Test
+    void fourMebibyteUploadsThroughTheVipArriveIntactAtEveryRealServer() throws Exception {
+        director = LabDirector.start(lab, LabDirector.service(lab, "tcp", SINK_PORT, "rr", 0));
+        byte[] upload = new byte[4 << 20];
+        new java.util.Random(12).nextBytes(upload);
+        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload));
+
+        try (DigestSinks sinks = new DigestSinks()) {
+            List<String> digests = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                // The client's kernel cuts the stream as its veth allows: with offloads on, into TSO super-frames of
+                // up to 64 KiB with unfinished checksums, which the engine must pass on as such.
+                try (Socket s = lab.client().call(() -> {
+                    Socket c = new Socket();
+                    c.connect(new InetSocketAddress(lab.vip(), SINK_PORT), 5000);
+                    c.setSoTimeout(20_000);
+                    return c;
+                })) {
+                    s.getOutputStream().write(upload);
+                    s.shutdownOutput();
+                    digests.add(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip());
+                }
+            }
+            assertThat(digests).containsExactly(expected, expected, expected);
+        }
+        LabDirector.Stats s = director.stats("TCP", SINK_PORT);
+        assertThat(s.servers().values()).as(s.text()).allSatisfy(c -> assertThat(c.conns()).isEqualTo(1));
+        long perPacket = s.service().inBytes() / Math.max(1, s.service().inPkts());
+        if (lab.offloads()) {
+            assertThat(perPacket).as("super-frames crossed the engine (bytes per packet in): %s", s.text()).isGreaterThan(1500);
+        } else {
+            assertThat(perPacket).as("no frame larger than the MTU: %s", s.text()).isLessThanOrEqualTo(1500);
+        }
+    }
+
+    /** On every real server, port {@link #SINK_PORT}: reads a connection to its end and answers its SHA-256 in hex. */
+    final class DigestSinks implements AutoCloseable {
+        private final List<java.net.ServerSocket> sockets = new ArrayList<>();
+
+        DigestSinks() {
+            try {
+                for (Host rs : lab.realServers()) {
+                    java.net.ServerSocket ss = rs.call(() -> new java.net.ServerSocket(SINK_PORT));
+                    sockets.add(ss);
+                    Thread.ofPlatform().daemon().name("sink-" + rs.name()).start(() -> digestEach(ss));
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        private static void digestEach(java.net.ServerSocket ss) {
+            try {
+                while (true) {
+                    try (Socket c = ss.accept()) {
+                        c.setSoTimeout(20_000);
+                        MessageDigest md = MessageDigest.getInstance("SHA-256");
+                        byte[] buf = new byte[65536];
+                        var in = c.getInputStream();
+                        for (int n; (n = in.read(buf)) > 0; ) {
+                            md.update(buf, 0, n);
+                        }
+                        c.getOutputStream().write((HexFormat.of().formatHex(md.digest()) + "\n").getBytes(StandardCharsets.US_ASCII));
+                    } catch (java.io.IOException | java.security.NoSuchAlgorithmException oneFailed) {
+                        if (ss.isClosed()) {
+                            return;
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                // the test closed the socket: done
+            }
+        }
+
+        @Override
+        public void close() {
+            for (java.net.ServerSocket s : sockets) {
+                try {
+                    s.close();
+                } catch (java.io.IOException ignored) {
+                    // closing: nothing to do
+                }
+            }
+        }
     }
 
     @Test

@@ -15,7 +15,9 @@ import java.util.Set;
  * @param nftTable          name of the {@code netdev} nftables table the engine owns (created at start,
  *                          deleted at stop), or null to leave nftables alone
  * @param batchSize         frames per receive batch
- * @param frameSize         largest frame (bytes)
+ * @param frameSize         largest frame (bytes); the default, {@value #DEFAULT_FRAME_SIZE}, holds a TSO/GSO
+ *                          super-frame of 64 KiB with its Ethernet header and a VLAN tag (a smaller one drops those
+ *                          as malformed)
  * @param pollMillis        how long an idle worker waits in {@code poll} before looking at its stop flag
  * @param neighbourCapacity addresses per interface's neighbour table
  */
@@ -23,6 +25,9 @@ public record EngineConfig(List<Interface> interfaces, int workersPerInterface, 
                            int batchSize, int frameSize, int pollMillis, int neighbourCapacity) {
 
     public static final String DEFAULT_NFT_TABLE = "jvs_packet";
+    /** An IPv4 packet of 65 535 bytes, an Ethernet header and a VLAN tag, rounded up to 16. */
+    public static final int DEFAULT_FRAME_SIZE = 65_568;
+    public static final int MAX_FRAME_SIZE = DEFAULT_FRAME_SIZE;
 
     /** What an interface faces: clients (VIPs are answered for there), real servers, or both (one network). */
     public enum Role {
@@ -72,7 +77,7 @@ public record EngineConfig(List<Interface> interfaces, int workersPerInterface, 
         if (nftTable != null && !nftTable.matches("[A-Za-z][A-Za-z0-9_]{0,31}")) {
             throw new IllegalArgumentException("nftables table name '" + nftTable + "': a letter, then letters, digits or _ (at most 32)");
         }
-        if (batchSize < 1 || batchSize > 1024 || frameSize < 64 || frameSize > 65536 || pollMillis < 1
+        if (batchSize < 1 || batchSize > 1024 || frameSize < 64 || frameSize > MAX_FRAME_SIZE || pollMillis < 1
                 || pollMillis > 10_000 || neighbourCapacity < 1 || neighbourCapacity > 1 << 24) {
             throw new IllegalArgumentException("bad engine tuning: batch " + batchSize + ", frame " + frameSize
                     + ", poll " + pollMillis + " ms, neighbours " + neighbourCapacity);
@@ -81,7 +86,7 @@ public record EngineConfig(List<Interface> interfaces, int workersPerInterface, 
 
     /** Defaults: one worker per interface, default-route gateway, table {@value #DEFAULT_NFT_TABLE}. */
     public static EngineConfig of(List<Interface> interfaces) {
-        return new EngineConfig(interfaces, 1, 0, DEFAULT_NFT_TABLE, 32, 2048, 100, 4096);
+        return new EngineConfig(interfaces, 1, 0, DEFAULT_NFT_TABLE, 32, DEFAULT_FRAME_SIZE, 100, 4096);
     }
 
     public EngineConfig withWorkers(int n) {

@@ -125,13 +125,15 @@ public final class PacketEngine implements AutoCloseable {
                 int group = (int) ((ProcessHandle.current().pid() * 31 + engineId * 17 + i) & 0xFFFF);
                 // A receive buffer of its own (the default ~200 KB holds a few hundred small frames): a worker that
                 // loses the CPU for a few milliseconds under a flood should find the frames still queued.
-                AfPacketIo.Options base = new AfPacketIo.Options(RECEIVE_BUFFER_BYTES, 0);
+                // Offload metadata both ways: frames from veths with default offloads carry unfinished checksums and
+                // TSO super-frames, which only the kernel, told about them, can finish on the way out.
+                AfPacketIo.Options base = new AfPacketIo.Options(RECEIVE_BUFFER_BYTES, 0).withOffloadMetadata(true);
                 AfPacketIo.Options options = w > 1 ? base.withFanoutGroup(group) : base;
                 for (int k = 0; k < w; k++) {
                     ios[i][k][i] = track(opened, AfPacketIo.open(ifs.get(i).name(), options));
                     for (int j = 0; j < n; j++) {
                         if (j != i) {
-                            ios[i][k][j] = track(opened, AfPacketIo.openTransmitOnly(ifs.get(j).name()));
+                            ios[i][k][j] = track(opened, AfPacketIo.openTransmitOnly(ifs.get(j).name(), base));
                         }
                     }
                 }

@@ -13,6 +13,7 @@ import org.jvs.packet.EthernetFrame;
 import org.jvs.packet.Flows;
 import org.jvs.packet.IpProtocol;
 import org.jvs.packet.Ipv4Header;
+import org.jvs.packet.Offload;
 import org.jvs.packet.PacketBatch;
 import org.jvs.packet.PacketIo;
 import org.jvs.packet.Rewrite;
@@ -42,6 +43,12 @@ import org.jvs.packet.Rewrite;
  *       tap) or dropped, each reason counted. A malformed frame never makes the worker throw.</li>
  * </ul>
  *
+ * <p>Offloads: a frame arrives with the kernel's {@link Offload} metadata (an unfinished TCP/UDP checksum, a TSO
+ * super-frame, as veths with default offloads hand them over) and leaves with it, so the kernel finishes it on the
+ * way out; VS/NAT rewrites an unfinished checksum as such ({@link Rewrite}). Toward an output that carries no
+ * metadata the worker finishes the checksum itself, and drops a super-frame (counted in {@link #superFrames()}):
+ * it never sends a frame the next hop would drop.
+ *
  * <p>TTL: inbound frames keep it (IPVS handles them on the way in, before any routing); VS/NAT replies are
  * routed, so they lose one, and one arriving with TTL 1 is dropped.
  *
@@ -61,6 +68,8 @@ public final class PacketWorker {
     private final int gatewayLink;
     private final Clock clock;
     private final PacketIo[] ios;
+    /** Per link: whether its output keeps offload metadata (else checksums are finished here). */
+    private final boolean[] offloadsOut;
 
     private final PacketBatch in;
     private final PacketBatch[] out;
@@ -77,6 +86,8 @@ public final class PacketWorker {
     /** Result of {@link #route}: the link to send on and the next hop's address. */
     private int routeLink;
     private int routeHop;
+    /** The {@link Offload} metadata of the frame being handled. */
+    private long offload;
 
     private long received;
     private long forwardedDr;
@@ -96,6 +107,7 @@ public final class PacketWorker {
     private long ttlExpired;
     private long unsupportedMethod;
     private long txFull;
+    private long superFrames;
 
     /**
      * @param links     the engine's links, shared by all workers
@@ -120,6 +132,10 @@ public final class PacketWorker {
         this.gatewayLink = connectedLink(this.links, gateway);
         this.clock = clock;
         this.ios = ios.clone();
+        this.offloadsOut = new boolean[ios.length];
+        for (int k = 0; k < ios.length; k++) {
+            offloadsOut[k] = ios[k].carriesOffloads();
+        }
         this.in = new PacketBatch(batchSize, frameSize);
         this.out = new PacketBatch[links.length];
         for (int k = 0; k < links.length; k++) {
@@ -158,6 +174,7 @@ public final class PacketWorker {
         }
         MemorySegment seg = in.segment();
         for (int i = 0; i < n; i++) {
+            offload = in.offload(i);
             handle(seg, in.offset(i), in.length(i));
         }
         received += n;
@@ -295,7 +312,7 @@ public final class PacketWorker {
         }
         if (nat) {
             int port = d.port() != 0 ? d.port() : flow.dstPort;
-            if (!Rewrite.dnatV4(ip, rip, port)) {
+            if (!Rewrite.dnatV4(ip, rip, port, Offload.needsChecksum(offload))) {
                 malformed++;
                 return;
             }
@@ -334,7 +351,7 @@ public final class PacketWorker {
             return;
         }
         int conn = decision.conn;
-        if (!Rewrite.snatV4(ip, (int) conns4.virtualLo(conn), conns4.virtualPort(conn))) {
+        if (!Rewrite.snatV4(ip, (int) conns4.virtualLo(conn), conns4.virtualPort(conn), Offload.needsChecksum(offload))) {
             malformed++;
             return;
         }
@@ -345,11 +362,26 @@ public final class PacketWorker {
         }
     }
 
-    /** Addresses the frame to {@code mac} from link {@code k} and queues it there; false (counted) when full. */
+    /**
+     * Addresses the frame to {@code mac} from link {@code k} and queues it there with its offload metadata, or
+     * finished when that output carries none; false (counted) when full, or a super-frame for such an output.
+     */
     private boolean emit(int k, long mac, MemorySegment seg, long offset, int length) {
         eth.destination(mac).source(links[k].mac());
-        if (!out[k].add(seg, offset, length)) {
+        long meta = offload;
+        boolean finishHere = !offloadsOut[k] && meta != Offload.NONE;
+        if (finishHere && Offload.segmented(meta)) {
+            superFrames++;
+            return false;
+        }
+        PacketBatch o = out[k];
+        if (!o.add(seg, offset, length, finishHere ? Offload.NONE : meta)) {
             txFull++;
+            return false;
+        }
+        if (finishHere && !Offload.complete(o.segment(), o.offset(o.count() - 1), length, meta)) {
+            o.count(o.count() - 1);
+            malformed++;
             return false;
         }
         return true;
@@ -498,8 +530,14 @@ public final class PacketWorker {
         return txFull;
     }
 
+    /** Dropped: a TSO/GSO super-frame toward an output that cannot have it cut into segments. */
+    public long superFrames() {
+        return superFrames;
+    }
+
     /** All drops together. */
     public long dropped() {
-        return malformed + noDest + dropVerdict + noConn + noNeighbour + noRoute + ttlExpired + unsupportedMethod + txFull;
+        return malformed + noDest + dropVerdict + noConn + noNeighbour + noRoute + ttlExpired + unsupportedMethod + txFull
+                + superFrames;
     }
 }

@@ -22,6 +22,8 @@ import org.jvs.packet.InMemoryPacketIo;
  * them. Servers' and the gateway's MACs are static entries unless a test wants them resolved.
  */
 final class EngineFixture implements AutoCloseable {
+    /** Room for a 16 KiB super-frame. */
+    static final int FRAME_SIZE = 20_000;
     static final long OWN_MAC = 0x02_00_00_00_00_01L;
     static final long OWN_MAC_1 = 0x02_00_00_00_00_02L;
     static final long GATEWAY_MAC = 0x02_00_00_00_00_feL;
@@ -62,19 +64,24 @@ final class EngineFixture implements AutoCloseable {
     final PacketWorker worker;
 
     static EngineFixture oneLink(int batch) {
-        return new EngineFixture(batch, new Link[] {
+        return oneLink(batch, false);
+    }
+
+    /** As {@link #oneLink(int)}; {@code offloads}: the in-memory link carries offload metadata both ways. */
+    static EngineFixture oneLink(int batch, boolean offloads) {
+        return new EngineFixture(batch, offloads, new Link[] {
                 new Link("eth0", EngineConfig.Role.BOTH, OWN_MAC, SERVER_SIDE_IP, 24, new NeighbourTable(256))},
                 GATEWAY_ONE_LINK);
     }
 
     static EngineFixture twoLinks(int batch) {
-        return new EngineFixture(batch, new Link[] {
+        return new EngineFixture(batch, false, new Link[] {
                 new Link("eth0", EngineConfig.Role.CLIENT, OWN_MAC, CLIENT_SIDE_IP, 24, new NeighbourTable(256)),
                 new Link("eth1", EngineConfig.Role.SERVER, OWN_MAC_1, SERVER_SIDE_IP, 24, new NeighbourTable(256))},
                 GATEWAY_TWO_LINKS);
     }
 
-    private EngineFixture(int batch, Link[] links, int gateway) {
+    private EngineFixture(int batch, boolean offloads, Link[] links, int gateway) {
         this.links = links;
         service(Protocol.TCP, VIP_DR, 80, RS1, 80, ForwardingMethod.DIRECT_ROUTE);
         service(Protocol.TCP, VIP_NAT, 80, RS2, 8080, ForwardingMethod.NAT);
@@ -91,11 +98,14 @@ final class EngineFixture implements AutoCloseable {
         links[0].neighbours().put(gateway, GATEWAY_MAC);
         ios = new InMemoryPacketIo[links.length];
         for (int i = 0; i < links.length; i++) {
-            ios[i] = new InMemoryPacketIo(Math.max(64, batch * 2), 2048);
+            ios[i] = new InMemoryPacketIo(Math.max(64, batch * 2), FRAME_SIZE);
+            if (offloads) {
+                ios[i].withOffloads();
+            }
         }
         workers = new PacketWorker[links.length];
         for (int i = 0; i < links.length; i++) {
-            workers[i] = new PacketWorker(lb, links, i, owned, gateway, clock, ios.clone(), batch, 2048);
+            workers[i] = new PacketWorker(lb, links, i, owned, gateway, clock, ios.clone(), batch, FRAME_SIZE);
         }
         io = ios[0];
         worker = workers[0];

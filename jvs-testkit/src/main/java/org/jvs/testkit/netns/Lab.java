@@ -38,10 +38,11 @@ import java.util.stream.Stream;
  * In DR the real servers' default route is the client (it plays the Internet router), so replies to any
  * source address go back on the wire. The VIP is not configured on the director's kernel: the packet
  * engine owns it. The director's rp_filter is off (benchmark traffic has random sources); its
- * {@code ip_forward} is off until {@link #kernelForwarding} turns it on for a kernel baseline. Every lab
- * interface has transmit checksum offload off, so frames on the wire carry full checksums (a veth frame
- * otherwise carries only the pseudo-header sum, which a capture would report as bad and a user-space
- * forwarder would pass on). IPv6 is off everywhere.
+ * {@code ip_forward} is off until {@link #kernelForwarding} turns it on for a kernel baseline. The veths keep the
+ * kernel's default offloads, as users' veths have them: a frame a namespace sends may carry only the
+ * pseudo-header part of its TCP or UDP checksum (the kernel marks it unfinished) and may be a TSO super-frame of
+ * up to 64 KiB; {@link Builder#offloads}(false) turns transmit checksum offload (and TSO with it) off, so every
+ * frame is finished and fits the MTU. IPv6 is off everywhere.
  *
  * <p>{@link #close} stops every process the lab started, kills anything else still running in its
  * namespaces and deletes them, also after a failed test; a JVM shutdown hook does the same if the JVM
@@ -82,12 +83,14 @@ public final class Lab implements AutoCloseable {
     private Host director;
     private Host director2;
     private final int directors;
+    private final boolean offloads;
     private final List<Host> realServers = new ArrayList<>();
     private boolean closed;
 
-    private Lab(Topology topology, Path workDir, boolean ownsWorkDir, int directors) {
+    private Lab(Topology topology, Path workDir, boolean ownsWorkDir, int directors, boolean offloads) {
         this.topology = topology;
         this.directors = directors;
+        this.offloads = offloads;
         this.prefix = FAMILY + ProcessHandle.current().pid() + "-"
                 + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt(1 << 16));
         this.workDir = workDir;
@@ -115,6 +118,7 @@ public final class Lab implements AutoCloseable {
         private int realServers = 3;
         private int directors = 1;
         private Path workDir;
+        private boolean offloads = defaultOffloads();
 
         private Builder(Topology topology) {
             this.topology = topology;
@@ -143,6 +147,17 @@ public final class Lab implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether the lab's veths keep the kernel's default offloads (transmit checksum, TSO, GSO: on, as every
+         * Docker and Kubernetes veth has them) or have transmit checksum offload turned off (which takes TSO with
+         * it), so every frame on the wire is finished and no larger than the MTU. Default: on, unless the system
+         * property {@code jvs.lab.offloads} says {@code off}.
+         */
+        public Builder offloads(boolean on) {
+            this.offloads = on;
+            return this;
+        }
+
         /** Logs, configurations and captures go here and stay after close (default: a temporary directory, deleted). */
         public Builder workDir(Path dir) {
             this.workDir = dir;
@@ -158,7 +173,7 @@ public final class Lab implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("lab working directory: " + e.getMessage(), e);
             }
-            Lab lab = new Lab(topology, dir, workDir == null, directors);
+            Lab lab = new Lab(topology, dir, workDir == null, directors, offloads);
             Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
             try {
                 lab.wire(realServers);
@@ -270,13 +285,30 @@ public final class Lab implements AutoCloseable {
                 "netns", sw);
         Commands.check("ip", "-n", sw, "link", "set", port, "master", bridge, "up");
         switchHost.add(new Iface(port, null, 0));
-        h.exec("ethtool", "-K", ifname, "tx", "off");
+        if (!offloads) {
+            h.exec("ethtool", "-K", ifname, "tx", "off");
+        }
         Commands.check("ip", "-n", h.namespace(), "addr", "add", address + "/24", "dev", ifname);
         Commands.check("ip", "-n", h.namespace(), "link", "set", ifname, "up");
         h.add(new Iface(ifname, address, 24));
     }
 
+    /** The default of {@link Builder#offloads}: on, unless {@code -Djvs.lab.offloads=off}. */
+    static boolean defaultOffloads() {
+        String v = System.getProperty("jvs.lab.offloads", "on");
+        return switch (v) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("jvs.lab.offloads: on or off, not '" + v + "'");
+        };
+    }
+
     // --- the lab's parts --------------------------------------------------------------------------------------
+
+    /** Whether the veths keep their default offloads ({@link Builder#offloads}). */
+    public boolean offloads() {
+        return offloads;
+    }
 
     public Topology topology() {
         return topology;
