@@ -6,6 +6,7 @@ import java.util.List;
 import org.jvs.testkit.netns.Capture;
 import org.jvs.testkit.netns.Host;
 import org.jvs.testkit.netns.Lab;
+import org.jvs.testkit.netns.WireChecksum;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,4 +1,4 @@
-package org.jvs.director.e2e;
+package org.jvs.testkit.netns;
 
 /**
  * The state of an IPv4 TCP frame's checksums as captured on a wire of the lab. With the veths' default offloads a
@@ -6,7 +6,7 @@ package org.jvs.director.e2e;
  * pseudo-header sum (the kernel's CHECKSUM_PARTIAL, finished by whoever transmits last); tshark calls that bad.
  * This tells it apart from a checksum that is simply wrong, which a broken rewrite would leave.
  */
-enum WireChecksum {
+public enum WireChecksum {
     /** The IPv4 header checksum and the TCP checksum verify. */
     FINISHED,
     /** The IPv4 header checksum verifies; the TCP checksum field holds exactly the pseudo-header sum. */
@@ -16,7 +16,8 @@ enum WireChecksum {
     /** Not an untagged IPv4 TCP frame, or cut short. */
     NOT_TCP;
 
-    static WireChecksum of(byte[] f) {
+    /** The state of one captured Ethernet frame ({@link Capture#frames()}). */
+    public static WireChecksum of(byte[] f) {
         if (f.length < 14 + 20 || u16(f, 12) != 0x0800 || (f[14] >> 4) != 4 || f[14 + 9] != 6) {
             return NOT_TCP;
         }
