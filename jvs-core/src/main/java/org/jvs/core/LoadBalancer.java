@@ -686,6 +686,50 @@ public final class LoadBalancer {
         stats.outbound(bytes);
     }
 
+    /**
+     * An ICMP error toward a service that quotes one of its connections' packets to the client: {@code f} is
+     * that connection's client-side tuple (client to VIP:vport, read from the quoted packet with source and
+     * destination turned round). Found (verdict ACCEPT, {@code dest} and {@code conn} set), it is counted as one
+     * inbound packet of {@code bytes}, as IPVS counts the ICMP it forwards; the connection's state and timeout do
+     * not move (an error is not one of its packets). Unknown: NOT_OURS.
+     */
+    public void relatedInbound(Flow f, int bytes, Decision out) {
+        out.reset(f.v6);
+        ConnTable t = f.v6 ? conns6 : conns4;
+        int idx = t.lookupIn(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort);
+        Dest d = idx >= 0 ? dests.get(t.destId(idx)) : null;
+        if (d == null) {
+            return;
+        }
+        out.verdict = Decision.ACCEPT;
+        out.conn = idx;
+        out.dest = d;
+        out.service = d.service();
+        countIn(d, bytes);
+    }
+
+    /**
+     * An ICMP error from a real server (NAT, FullNAT) quoting a packet of a connection to it: {@code f} is the
+     * connection's reply tuple (server to client, the quoted packet turned round). Found: ACCEPT, counted as one
+     * outbound packet; state and timeout unchanged. Unknown: NOT_OURS.
+     */
+    public void relatedOutbound(Flow f, int bytes, Decision out) {
+        out.reset(f.v6);
+        ConnTable t = f.v6 ? conns6 : conns4;
+        int idx = t.lookupOut(f.protocol, f.srcHi, f.srcLo, f.srcPort, f.dstHi, f.dstLo, f.dstPort);
+        Dest d = idx >= 0 ? dests.get(t.destId(idx)) : null;
+        if (d == null) {
+            return;
+        }
+        out.verdict = Decision.ACCEPT;
+        out.conn = idx;
+        out.dest = d;
+        out.service = d.service();
+        d.stats().outbound(bytes);
+        d.service().stats().outbound(bytes);
+        stats.outbound(bytes);
+    }
+
     private void countIn(Dest d, int bytes) {
         d.stats().inbound(bytes);
         d.service().stats().inbound(bytes);

@@ -92,6 +92,21 @@ public final class Ipv4Header {
         return hl >= MIN_LENGTH && hl <= total && total <= n;
     }
 
+    /**
+     * True for the header of a packet quoted in an ICMP error (RFC 792: the header and at least 8 bytes of what
+     * followed): version 4, IHL at least 5, the header and 8 bytes of payload available. Its total length is the
+     * original packet's and is not checked against what is here.
+     */
+    public boolean validQuoted() {
+        long n = available();
+        if (n < MIN_LENGTH) {
+            return false;
+        }
+        int vi = Net.u8(seg, offset);
+        int hl = (vi & 0x0F) * 4;
+        return (vi >>> 4) == 4 && hl >= MIN_LENGTH && hl + 8 <= n;
+    }
+
     /** True when the header checksum is correct (header must be {@link #valid()}). */
     public boolean checksumValid() {
         return Checksum.fold(Checksum.sum(seg, offset, headerLength(), 0)) == 0xFFFF;

@@ -764,6 +764,21 @@ public final class ConnTable {
     }
 
     /**
+     * The connection whose reply tuple is {@code (daddr, dport) -> (laddr, lport)}, or -1; changes nothing (an
+     * ICMP error about a reply belongs to the connection without being one of its packets).
+     */
+    public int lookupOut(int proto, long dHi, long dLo, int dport, long lHi, long lLo, int lport) {
+        int bucket = hash(proto, dHi, dLo, dport, lHi, lLo, lport);
+        int s = stripe(bucket);
+        lock(s);
+        try {
+            return findOut(bucket, proto, dHi, dLo, dport, lHi, lLo, lport);
+        } finally {
+            unlock(s);
+        }
+    }
+
+    /**
      * A client-to-server packet of a known connection: finds it, advances its TCP state with the segment's
      * flags, and refreshes its timeout. Returns the index or -1.
      */

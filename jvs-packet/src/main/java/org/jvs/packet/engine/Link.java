@@ -7,9 +7,13 @@ import java.net.SocketException;
 
 /**
  * One of the engine's interfaces as the engine sees it: name, role, MAC, the IPv4 address and prefix of its
- * connected subnet (0 and 0 when it has none), and its neighbour table. Shared by every worker.
+ * connected subnet (0 and 0 when it has none), its neighbour table, and its MTU (the largest IP packet it sends
+ * unsegmented). Shared by every worker.
  */
-public record Link(String name, EngineConfig.Role role, long mac, int address, int prefix, NeighbourTable neighbours) {
+public record Link(String name, EngineConfig.Role role, long mac, int address, int prefix, NeighbourTable neighbours,
+                   int mtu) {
+    /** Ethernet's. */
+    public static final int DEFAULT_MTU = 1500;
 
     public Link {
         if (prefix < 0 || prefix > 32) {
@@ -18,6 +22,14 @@ public record Link(String name, EngineConfig.Role role, long mac, int address, i
         if ((mac >>> 48) != 0) {
             throw new IllegalArgumentException("MAC address must fit 48 bits");
         }
+        if (mtu < 68 || mtu > 65535) {
+            throw new IllegalArgumentException("MTU " + mtu + " outside 68..65535");
+        }
+    }
+
+    /** A link with Ethernet's MTU. */
+    public Link(String name, EngineConfig.Role role, long mac, int address, int prefix, NeighbourTable neighbours) {
+        this(name, role, mac, address, prefix, neighbours, DEFAULT_MTU);
     }
 
     /** Whether {@code ip} lies on this link's connected subnet. An interface without an address has none. */
@@ -30,7 +42,7 @@ public record Link(String name, EngineConfig.Role role, long mac, int address, i
     }
 
     /**
-     * Reads {@code name}'s MAC and first IPv4 address with prefix through {@link NetworkInterface} (in the calling
+     * Reads {@code name}'s MAC, MTU and first IPv4 address with prefix through {@link NetworkInterface} (in the calling
      * thread's network namespace).
      */
     public static Link read(String name, EngineConfig.Role role, int neighbourCapacity) {
@@ -58,7 +70,7 @@ public record Link(String name, EngineConfig.Role role, long mac, int address, i
                     break;
                 }
             }
-            return new Link(name, role, mac, address, prefix, new NeighbourTable(neighbourCapacity));
+            return new Link(name, role, mac, address, prefix, new NeighbourTable(neighbourCapacity), nif.getMTU());
         } catch (SocketException e) {
             throw new IllegalStateException("cannot read interface " + name + ": " + e.getMessage(), e);
         }
@@ -67,6 +79,6 @@ public record Link(String name, EngineConfig.Role role, long mac, int address, i
     @Override
     public String toString() {
         return name + " (" + role.name().toLowerCase(java.util.Locale.ROOT) + ", " + Addresses.mac(mac) + ", "
-                + (address == 0 ? "no IPv4 address" : Addresses.ipv4(address) + "/" + prefix) + ")";
+                + (address == 0 ? "no IPv4 address" : Addresses.ipv4(address) + "/" + prefix) + ", mtu " + mtu + ")";
     }
 }

@@ -9,13 +9,17 @@ import org.jvs.core.model.ForwardingMethod;
 import org.jvs.core.sched.Flow;
 import org.jvs.core.time.Clock;
 import org.jvs.packet.ArpPacket;
+import org.jvs.packet.Checksum;
 import org.jvs.packet.EthernetFrame;
 import org.jvs.packet.Flows;
+import org.jvs.packet.IcmpHeader;
 import org.jvs.packet.IpProtocol;
 import org.jvs.packet.Ipv4Header;
 import org.jvs.packet.Offload;
 import org.jvs.packet.PacketBatch;
 import org.jvs.packet.PacketIo;
+import org.jvs.packet.TcpHeader;
+import org.jvs.packet.UdpHeader;
 import org.jvs.packet.Rewrite;
 
 /**
@@ -49,10 +53,19 @@ import org.jvs.packet.Rewrite;
  * metadata the worker finishes the checksum itself, and drops a super-frame (counted in {@link #superFrames()}):
  * it never sends a frame the next hop would drop.
  *
+ * <p>ICMP, as IPVS does it: an error (destination unreachable, source quench, time exceeded) toward a VIP that
+ * quotes a packet of a connection (VIP:vport to the client) goes to that connection's real server, and one from a
+ * VS/NAT real server quoting a packet of a connection to it goes back to the client; VS/NAT rewrites the outer
+ * address and the quoted address and port on the way, fixing the quoted header's checksum and the ICMP checksum.
+ * An error quoting no connection of the table is dropped ({@link #noConn()}). A packet with DF set larger than the
+ * MTU of the link it must leave by (a super-frame: its segments) is answered with "fragmentation needed" and that
+ * MTU ({@link IcmpFrames}, rate-limited as the kernel's ICMP is) and dropped; without DF it is dropped (no
+ * fragmentation yet); both counted in {@link #tooBig()}.
+ *
  * <p>TTL: inbound frames keep it (IPVS handles them on the way in, before any routing); VS/NAT replies are
  * routed, so they lose one, and one arriving with TTL 1 is dropped.
  *
- * <p>Not yet: IPv6, fragments (counted in {@link #fragments()}, not sent), ICMP errors, VS/TUN, FullNAT. Confined to one thread; the counters are plain fields, exact from that thread, approximate from
+ * <p>Not yet: IPv6, fragments (counted in {@link #fragments()}, not sent), VS/TUN, FullNAT. Confined to one thread; the counters are plain fields, exact from that thread, approximate from
  * others.
  */
 public final class PacketWorker {
@@ -77,6 +90,12 @@ public final class PacketWorker {
     private final Ipv4Header ip = new Ipv4Header();
     private final ArpPacket arp = new ArpPacket();
     private final ArpFrames arpOut = new ArpFrames();
+    private final IcmpHeader icmp = new IcmpHeader();
+    private final Ipv4Header quoted = new Ipv4Header();
+    /** The quoted packet's ports (TCP's and UDP's sit at the same offsets). */
+    private final UdpHeader quotedPorts = new UdpHeader();
+    private final TcpHeader tcp = new TcpHeader();
+    private final IcmpFrames icmpOut = new IcmpFrames();
     private final Flow flow = new Flow();
     private final Decision decision = new Decision();
 
@@ -108,6 +127,9 @@ public final class PacketWorker {
     private long unsupportedMethod;
     private long txFull;
     private long superFrames;
+    private long icmpForwarded;
+    private long tooBig;
+    private long icmpSent;
 
     /**
      * @param links     the engine's links, shared by all workers
@@ -259,6 +281,10 @@ public final class PacketWorker {
             fragments++;
             return;
         }
+        if (proto == IpProtocol.ICMP) {
+            handleIcmp(seg, offset, length);
+            return;
+        }
         int flags = Flows.fromIpv4(ip, flow);
         if (flags == Flows.NOT_A_FLOW) {
             if (proto == IpProtocol.TCP || proto == IpProtocol.UDP) {
@@ -285,6 +311,177 @@ public final class PacketWorker {
         }
     }
 
+    /**
+     * An ICMP error that may quote a connection's packet: toward a VIP (about a packet the real server sent the
+     * client from the VIP) or from a VS/NAT real server (about a packet the client sent it). Anything else,
+     * echo requests included, is the kernel's.
+     */
+    private void handleIcmp(MemorySegment seg, long offset, int length) {
+        int avail = (int) Math.min(ip.payloadLength(), ip.available() - ip.headerLength());
+        if (avail < IcmpHeader.LENGTH) {
+            passed++;
+            return;
+        }
+        long at = ip.payloadOffset();
+        icmp.wrap(seg, at);
+        int type = icmp.type();
+        if (type != IcmpHeader.DEST_UNREACHABLE && type != IcmpHeader.SOURCE_QUENCH && type != IcmpHeader.TIME_EXCEEDED) {
+            passed++;
+            return;
+        }
+        quoted.wrap(seg, icmp.embeddedOffset(), avail - IcmpHeader.LENGTH);
+        int qproto = quoted.validQuoted() ? quoted.protocol() : -1;
+        boolean toVip = services.isVip(ip.destination());
+        if ((qproto != IpProtocol.TCP && qproto != IpProtocol.UDP) || !quoted.hasTransportHeader()) {
+            if (toVip) {
+                malformed++; // quoting nothing a connection could own, to an address only the engine has
+            } else {
+                passed++;
+            }
+            return;
+        }
+        quotedPorts.wrap(seg, quoted.payloadOffset());
+        int qsport = quotedPorts.sourcePort();
+        int qdport = quotedPorts.destinationPort();
+        int bytes = ip.totalLength();
+        if (toVip && services.isService(qproto, quoted.source(), qsport)) {
+            // The quoted packet went VIP:vport -> client:cport: the connection's client side turned round.
+            flow.setV4(qproto, quoted.destination(), qdport, quoted.source(), qsport);
+            lb.relatedInbound(flow, bytes, decision);
+            if (decision.verdict != Decision.ACCEPT) {
+                noConn++;
+                return;
+            }
+            icmpInbound(seg, offset, length, avail);
+        } else if (services.isNatSource(qproto, quoted.destination(), qdport)) {
+            // The quoted packet went client:cport -> RIP:rport: the reply tuple is that turned round.
+            flow.setV4(qproto, quoted.destination(), qdport, quoted.source(), qsport);
+            lb.relatedOutbound(flow, bytes, decision);
+            if (decision.verdict != Decision.ACCEPT) {
+                passed++; // not one of ours: the real server's address may be the director's business too
+                return;
+            }
+            icmpOutbound(seg, offset, length, avail);
+        } else {
+            passed++;
+        }
+    }
+
+    /** An error about a packet to the client goes to the connection's real server (NAT: VIP rewritten to RIP). */
+    private void icmpInbound(MemorySegment seg, long offset, int length, int icmpLength) {
+        Dest d = decision.dest;
+        ForwardingMethod m = d.method();
+        boolean nat = m instanceof ForwardingMethod.Nat;
+        if (!nat && !(m instanceof ForwardingMethod.DirectRoute)) {
+            unsupportedMethod++;
+            return;
+        }
+        int rip = (int) d.address().lo();
+        if (!route(rip) || (!nat && routeHop != rip)) {
+            noRoute++;
+            return;
+        }
+        int k = routeLink;
+        long mac = nextHopMac(k, routeHop);
+        if (mac < 0) {
+            return;
+        }
+        if (nat) {
+            int conn = decision.conn;
+            ip.updateDestination(rip);
+            rewriteQuoted(true, rip, conns4.destPort(conn), icmpLength);
+            icmp.computeChecksum(icmpLength);
+        }
+        if (emit(k, mac, seg, offset, length)) {
+            icmpForwarded++;
+        }
+    }
+
+    /** An error from a VS/NAT real server about the client's packet goes to the client, as from the VIP. */
+    private void icmpOutbound(MemorySegment seg, long offset, int length, int icmpLength) {
+        if (!(decision.dest.method() instanceof ForwardingMethod.Nat)) {
+            unsupportedMethod++;
+            return;
+        }
+        if (ip.ttl() <= 1) {
+            ttlExpired++;
+            return;
+        }
+        if (!route(ip.destination())) {
+            noRoute++;
+            return;
+        }
+        int k = routeLink;
+        long mac = nextHopMac(k, routeHop);
+        if (mac < 0) {
+            return;
+        }
+        int conn = decision.conn;
+        int vip = (int) conns4.virtualLo(conn);
+        ip.updateSource(vip);
+        rewriteQuoted(false, vip, conns4.virtualPort(conn), icmpLength);
+        icmp.computeChecksum(icmpLength);
+        ip.decrementTtl();
+        if (emit(k, mac, seg, offset, length)) {
+            icmpForwarded++;
+        }
+    }
+
+    /**
+     * NAT on the quoted packet: its source (or destination) address and port become {@code address}:{@code port},
+     * its header checksum follows, and its TCP or UDP checksum too when the quote reaches it (UDP's always does,
+     * TCP's only in a quote longer than the 8 bytes RFC 792 promises; a UDP checksum 0 means none and stays).
+     */
+    private void rewriteQuoted(boolean source, int address, int port, int icmpLength) {
+        int oldAddress = source ? quoted.source() : quoted.destination();
+        int oldPort = source ? quotedPorts.sourcePort() : quotedPorts.destinationPort();
+        if (source) {
+            quoted.updateSource(address);
+            quotedPorts.sourcePort(port);
+        } else {
+            quoted.updateDestination(address);
+            quotedPorts.destinationPort(port);
+        }
+        int quotedLength = icmpLength - IcmpHeader.LENGTH;
+        int l4 = quoted.headerLength();
+        if (quoted.protocol() == IpProtocol.UDP) {
+            int c = quotedPorts.checksum();
+            if (c != 0) {
+                quotedPorts.checksum(Checksum.udp(c,
+                        Checksum.update32And16(c, oldAddress, address, oldPort, port)));
+            }
+        } else if (l4 + TcpHeader.CHECKSUM_OFFSET + 2 <= quotedLength) {
+            tcp.wrap(quoted.segment(), quoted.payloadOffset());
+            tcp.checksum(Checksum.update32And16(tcp.checksum(), oldAddress, address, oldPort, port));
+        }
+    }
+
+    /**
+     * Whether the packet is too large for link {@code k}: then it is not sent, and with DF set its sender (the
+     * previous hop on this worker's link) gets "fragmentation needed" with the link's MTU, from {@code icmpSource}.
+     * For a super-frame the size that counts is that of its segments.
+     */
+    private boolean tooBigFor(int k, int icmpSource, MemorySegment seg, long offset) {
+        int mtu = links[k].mtu();
+        int size;
+        if (Offload.segmented(offload)) {
+            int l4 = ip.protocol() == IpProtocol.TCP ? tcp.wrap(seg, ip.payloadOffset()).headerLength() : 8;
+            size = ip.headerLength() + l4 + Offload.gsoSize(offload);
+        } else {
+            size = ip.totalLength();
+        }
+        if (size <= mtu) {
+            return false;
+        }
+        tooBig++;
+        if (ip.dontFragment() && icmpOut.allow(now)
+                && icmpOut.fragmentationNeeded(out[self], eth.source(), own.mac(), icmpSource, ip.source(), mtu,
+                        seg, ip.offset(), (int) Math.min(ip.totalLength(), ip.available()))) {
+            icmpSent++;
+        }
+        return true;
+    }
+
     private void forwardInbound(MemorySegment seg, long offset, int length) {
         Dest d = decision.dest;
         ForwardingMethod m = d.method();
@@ -307,7 +504,7 @@ public final class PacketWorker {
         }
         int k = routeLink;
         long mac = nextHopMac(k, routeHop);
-        if (mac < 0) {
+        if (mac < 0 || tooBigFor(k, ip.destination(), seg, offset)) {
             return;
         }
         if (nat) {
@@ -347,7 +544,7 @@ public final class PacketWorker {
         }
         int k = routeLink;
         long mac = nextHopMac(k, routeHop);
-        if (mac < 0) {
+        if (mac < 0 || tooBigFor(k, own.address(), seg, offset)) {
             return;
         }
         int conn = decision.conn;
@@ -441,9 +638,9 @@ public final class PacketWorker {
         return received;
     }
 
-    /** Frames forwarded: VS/DR and VS/NAT inbound, VS/NAT replies (ARP is counted apart). */
+    /** Frames forwarded: VS/DR and VS/NAT inbound, VS/NAT replies, ICMP errors of connections (ARP apart). */
     public long forwarded() {
-        return forwardedDr + forwardedNat + natReplies;
+        return forwardedDr + forwardedNat + natReplies + icmpForwarded;
     }
 
     public long forwardedDr() {
@@ -530,6 +727,21 @@ public final class PacketWorker {
         return txFull;
     }
 
+    /** ICMP errors about a connection's packets forwarded to its real server or back to its client. */
+    public long icmpForwarded() {
+        return icmpForwarded;
+    }
+
+    /** Dropped: larger than the MTU of the link it had to leave by (with DF, answered by "fragmentation needed"). */
+    public long tooBig() {
+        return tooBig;
+    }
+
+    /** "Fragmentation needed" errors the worker sent (not an outcome of a frame: it is also counted in tooBig). */
+    public long icmpSent() {
+        return icmpSent;
+    }
+
     /** Dropped: a TSO/GSO super-frame toward an output that cannot have it cut into segments. */
     public long superFrames() {
         return superFrames;
@@ -538,6 +750,6 @@ public final class PacketWorker {
     /** All drops together. */
     public long dropped() {
         return malformed + noDest + dropVerdict + noConn + noNeighbour + noRoute + ttlExpired + unsupportedMethod + txFull
-                + superFrames;
+                + superFrames + tooBig;
     }
 }

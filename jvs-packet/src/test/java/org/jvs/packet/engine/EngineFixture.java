@@ -69,8 +69,13 @@ final class EngineFixture implements AutoCloseable {
 
     /** As {@link #oneLink(int)}; {@code offloads}: the in-memory link carries offload metadata both ways. */
     static EngineFixture oneLink(int batch, boolean offloads) {
+        return oneLink(batch, offloads, Link.DEFAULT_MTU);
+    }
+
+    /** As {@link #oneLink(int, boolean)}, the link's MTU {@code mtu}. */
+    static EngineFixture oneLink(int batch, boolean offloads, int mtu) {
         return new EngineFixture(batch, offloads, new Link[] {
-                new Link("eth0", EngineConfig.Role.BOTH, OWN_MAC, SERVER_SIDE_IP, 24, new NeighbourTable(256))},
+                new Link("eth0", EngineConfig.Role.BOTH, OWN_MAC, SERVER_SIDE_IP, 24, new NeighbourTable(256), mtu)},
                 GATEWAY_ONE_LINK);
     }
 

@@ -57,7 +57,29 @@ final class Frames {
         }
         l4[csumAt] = (byte) (c >>> 8);
         l4[csumAt + 1] = (byte) c;
+        return ipv4Frame(dstMac, srcMac, proto, src, dst, l4);
+    }
 
+    /**
+     * Ethernet + IPv4 + an ICMP error of {@code type}/{@code code} (the second word: {@code mtu} in its low 16 bits)
+     * quoting the IP header and the first 8 payload bytes of {@code quotedFrame}'s packet.
+     */
+    static byte[] icmpError(long dstMac, long srcMac, int src, int dst, int type, int code, int mtu, byte[] quotedFrame) {
+        ByteArrayOutputStream l4 = new ByteArrayOutputStream();
+        l4.write(type);
+        l4.write(code);
+        u16(l4, 0);
+        u16(l4, 0);
+        u16(l4, mtu);
+        l4.write(quotedFrame, 14, 28);
+        byte[] m = l4.toByteArray();
+        int c = checksum(m);
+        m[2] = (byte) (c >>> 8);
+        m[3] = (byte) c;
+        return ipv4Frame(dstMac, srcMac, 1, src, dst, m);
+    }
+
+    private static byte[] ipv4Frame(long dstMac, long srcMac, int proto, int src, int dst, byte[] l4) {
         ByteArrayOutputStream ip = new ByteArrayOutputStream();
         ip.write(0x45);
         ip.write(0);

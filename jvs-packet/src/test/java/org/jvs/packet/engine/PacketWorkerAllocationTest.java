@@ -65,6 +65,30 @@ class PacketWorkerAllocationTest {
         fx.close();
     }
 
+    /** ICMP errors of connections both ways (NAT rewriting the quote), beside the packets that made them. */
+    @Test
+    void icmpErrorsOfConnectionsAllocateNothing() {
+        byte[][] set = {
+                Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40001, VIP_NAT, 80, SYN, new byte[0]),
+                Frames.icmpError(OWN_MAC, GATEWAY_MAC, EngineFixture.FAR_CLIENT, VIP_NAT, 3, 4, 1200,
+                        Frames.tcp(0, 0, VIP_NAT, 80, CLIENT, 40001, SYN | ACK, new byte[0])),
+                Frames.udp(OWN_MAC, GATEWAY_MAC, CLIENT, 5353, VIP_NAT, 53, new byte[40]),
+                Frames.icmpError(OWN_MAC, RS2_MAC, RS2, CLIENT, 3, 3, 0,
+                        Frames.udp(0, 0, CLIENT, 5353, RS2, 53, new byte[40])),
+        };
+        long[] offloads = new long[set.length];
+        run(200_000, set, offloads);
+        PacketWorker w = fx.worker;
+        long icmp = w.icmpForwarded();
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        long done = run(PACKETS, set, offloads);
+        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(done).isEqualTo(PACKETS);
+        assertThat(w.icmpForwarded() - icmp).isEqualTo(PACKETS / 2);
+        assertThat(allocated).as("bytes allocated for %d packets", PACKETS).isLessThan(NOISE_BYTES);
+    }
+
     /** Frames with unfinished checksums toward an output that carries no metadata: finished in the worker. */
     @Test
     void finishingChecksumsInTheWorkerAllocatesNothing() {
@@ -160,13 +184,17 @@ class PacketWorkerAllocationTest {
     }
 
     private long run(int packets, long[] offloads) {
+        return run(packets, frames, offloads);
+    }
+
+    private long run(int packets, byte[][] set, long[] offloads) {
         long handled = 0;
         int next = 0;
         while (handled < packets) {
             while (io.pending() < BATCH) {
-                byte[] f = frames[next];
+                byte[] f = set[next];
                 io.inject(f, offloads[next]);
-                next = next == frames.length - 1 ? 0 : next + 1;
+                next = next == set.length - 1 ? 0 : next + 1;
             }
             handled += fx.worker.poll();
             io.discardSent();

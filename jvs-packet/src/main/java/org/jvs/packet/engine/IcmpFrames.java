@@ -1,0 +1,76 @@
+package org.jvs.packet.engine;
+
+import java.lang.foreign.MemorySegment;
+import org.jvs.packet.EthernetFrame;
+import org.jvs.packet.IcmpHeader;
+import org.jvs.packet.IpProtocol;
+import org.jvs.packet.Ipv4Header;
+import org.jvs.packet.PacketBatch;
+
+/**
+ * The ICMP errors the engine sends itself: "fragmentation needed" (RFC 792, with RFC 1191's next-hop MTU) when a
+ * packet with DF set is larger than the link it must leave by, as IPVS answers from its transmit path. Written
+ * straight into an output batch slot; nothing allocated. The quote is the offending packet's IP header and as much
+ * of its payload as keeps the error within 576 bytes (RFC 1812 4.3.2.3).
+ *
+ * <p>Rate: at most {@link #PER_SECOND} a second with bursts of {@link #BURST}, the kernel's own defaults
+ * ({@code icmp_msgs_per_sec}, {@code icmp_msgs_burst}), so a flood of large packets cannot turn the engine into an
+ * ICMP generator.
+ */
+final class IcmpFrames {
+    static final int PER_SECOND = 1000;
+    static final int BURST = 50;
+    private static final int MAX_ERROR = 576;
+    private static final int HEADERS = EthernetFrame.HEADER_LENGTH + Ipv4Header.MIN_LENGTH + IcmpHeader.LENGTH;
+
+    private final EthernetFrame eth = new EthernetFrame();
+    private final Ipv4Header ip = new Ipv4Header();
+    private final IcmpHeader icmp = new IcmpHeader();
+    private long tokens = BURST;
+    private long refilledAt = Long.MIN_VALUE;
+
+    /** Whether the rate allows one more error at {@code nowMillis}; takes a token if so. */
+    boolean allow(long nowMillis) {
+        if (refilledAt == Long.MIN_VALUE) {
+            refilledAt = nowMillis;
+        }
+        long elapsed = nowMillis - refilledAt;
+        if (elapsed > 0) {
+            tokens = Math.min(BURST, tokens + elapsed * PER_SECOND / 1000);
+            refilledAt = nowMillis;
+        }
+        if (tokens == 0) {
+            return false;
+        }
+        tokens--;
+        return true;
+    }
+
+    /**
+     * Appends a "fragmentation needed" from {@code src} to {@code dst} for the packet whose IPv4 header is at
+     * {@code quoted} in {@code seg} ({@code quotedLength} bytes of it there), with next-hop MTU {@code mtu}.
+     * False when the batch is full or its slots are too small.
+     */
+    boolean fragmentationNeeded(PacketBatch out, long dstMac, long srcMac, int src, int dst, int mtu,
+                                MemorySegment seg, long quoted, int quotedLength) {
+        int n = out.count();
+        int quote = Math.min(quotedLength, MAX_ERROR - Ipv4Header.MIN_LENGTH - IcmpHeader.LENGTH);
+        int length = HEADERS + quote;
+        if (n == out.capacity() || out.frameSize() < length) {
+            return false;
+        }
+        MemorySegment s = out.segment();
+        long at = out.offset(n);
+        eth.wrap(s, at, length).destination(dstMac).source(srcMac).outerType(EthernetFrame.TYPE_IPV4);
+        long l3 = at + EthernetFrame.HEADER_LENGTH;
+        ip.wrap(s, l3, length - EthernetFrame.HEADER_LENGTH).versionIhl(4, 5).tos(0)
+                .totalLength(Ipv4Header.MIN_LENGTH + IcmpHeader.LENGTH + quote).id(0).flagsFragment(0).ttl(64)
+                .protocol(IpProtocol.ICMP).source(src).destination(dst).computeChecksum();
+        long l4 = l3 + Ipv4Header.MIN_LENGTH;
+        MemorySegment.copy(seg, quoted, s, l4 + IcmpHeader.LENGTH, quote);
+        icmp.wrap(s, l4).type(IcmpHeader.DEST_UNREACHABLE).code(IcmpHeader.CODE_FRAGMENTATION_NEEDED)
+                .identifier(0).nextHopMtu(mtu).computeChecksum(IcmpHeader.LENGTH + quote);
+        out.length(n, length).count(n + 1);
+        return true;
+    }
+}
