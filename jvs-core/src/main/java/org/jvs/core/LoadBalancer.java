@@ -677,13 +677,8 @@ public final class LoadBalancer {
         if (d == null) {
             return;
         }
-        out.verdict = Decision.ACCEPT;
-        out.conn = idx;
-        out.dest = d;
-        out.service = d.service();
-        d.stats().outbound(bytes);
-        d.service().stats().outbound(bytes);
-        stats.outbound(bytes);
+        accept(out, idx, d);
+        countOut(d, bytes);
     }
 
     /**
@@ -701,10 +696,7 @@ public final class LoadBalancer {
         if (d == null) {
             return;
         }
-        out.verdict = Decision.ACCEPT;
-        out.conn = idx;
-        out.dest = d;
-        out.service = d.service();
+        accept(out, idx, d);
         countIn(d, bytes);
     }
 
@@ -721,10 +713,18 @@ public final class LoadBalancer {
         if (d == null) {
             return;
         }
+        accept(out, idx, d);
+        countOut(d, bytes);
+    }
+
+    private static void accept(Decision out, int idx, Dest d) {
         out.verdict = Decision.ACCEPT;
         out.conn = idx;
         out.dest = d;
         out.service = d.service();
+    }
+
+    private void countOut(Dest d, int bytes) {
         d.stats().outbound(bytes);
         d.service().stats().outbound(bytes);
         stats.outbound(bytes);

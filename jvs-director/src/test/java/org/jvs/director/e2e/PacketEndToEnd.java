@@ -155,11 +155,24 @@ abstract class PacketEndToEnd {
         new java.util.Random(12).nextBytes(upload);
         String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload));
 
+        // The client's kernel cuts the stream as its veth allows: with offloads on, into TSO super-frames of up to
+        // 64 KiB with unfinished checksums, which the engine must pass on as such.
+        assertThat(uploadDigests(3, upload)).containsExactly(expected, expected, expected);
+        LabDirector.Stats s = director.stats("TCP", SINK_PORT);
+        assertThat(s.servers().values()).as(s.text()).allSatisfy(c -> assertThat(c.conns()).isEqualTo(1));
+        long perPacket = s.service().inBytes() / Math.max(1, s.service().inPkts());
+        if (lab.offloads()) {
+            assertThat(perPacket).as("super-frames crossed the engine (bytes per packet in): %s", s.text()).isGreaterThan(1500);
+        } else {
+            assertThat(perPacket).as("no frame larger than the MTU: %s", s.text()).isLessThanOrEqualTo(1500);
+        }
+    }
+
+    /** {@code n} uploads of {@code upload} to VIP:{@link #SINK_PORT}, each on a new connection: the digests answered. */
+    List<String> uploadDigests(int n, byte[] upload) throws java.io.IOException {
+        List<String> digests = new ArrayList<>();
         try (DigestSinks sinks = new DigestSinks()) {
-            List<String> digests = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                // The client's kernel cuts the stream as its veth allows: with offloads on, into TSO super-frames of
-                // up to 64 KiB with unfinished checksums, which the engine must pass on as such.
+            for (int i = 0; i < n; i++) {
                 try (Socket s = lab.client().call(() -> {
                     Socket c = new Socket();
                     c.connect(new InetSocketAddress(lab.vip(), SINK_PORT), 5000);
@@ -171,15 +184,95 @@ abstract class PacketEndToEnd {
                     digests.add(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip());
                 }
             }
-            assertThat(digests).containsExactly(expected, expected, expected);
         }
-        LabDirector.Stats s = director.stats("TCP", SINK_PORT);
-        assertThat(s.servers().values()).as(s.text()).allSatisfy(c -> assertThat(c.conns()).isEqualTo(1));
-        long perPacket = s.service().inBytes() / Math.max(1, s.service().inPkts());
-        if (lab.offloads()) {
-            assertThat(perPacket).as("super-frames crossed the engine (bytes per packet in): %s", s.text()).isGreaterThan(1500);
-        } else {
-            assertThat(perPacket).as("no frame larger than the MTU: %s", s.text()).isLessThanOrEqualTo(1500);
+        return digests;
+    }
+
+    static final int LATE_PORT = 5300;
+
+    /**
+     * A real server's datagram to a client whose socket is gone: the client's kernel answers "port unreachable" to
+     * the VIP, and the director must hand that error to the server that sent the datagram (NAT: to its own address,
+     * the quote turned back into the server's packet), as IPVS does; otherwise a server never learns of dead peers,
+     * nor of a smaller path MTU.
+     */
+    @Test
+    void anIcmpErrorAboutAServersPacketToTheClientReachesThatServer() throws Exception {
+        director = LabDirector.start(lab, LabDirector.service(lab, "udp", LATE_PORT, "rr", 0));
+        List<DatagramSocket> servers = new ArrayList<>();
+        try {
+            for (Host rs : lab.realServers()) {
+                String bind = topology == Lab.Topology.DR ? lab.vip() : rs.address();
+                DatagramSocket s = rs.call(() -> new DatagramSocket(new InetSocketAddress(bind, LATE_PORT)));
+                s.setSoTimeout(100);
+                servers.add(s);
+            }
+            DatagramSocket c = lab.client().call(DatagramSocket::new);
+            c.connect(new InetSocketAddress(lab.vip(), LATE_PORT));
+            c.send(new DatagramPacket(new byte[] {'p'}, 1));
+            int who = -1;
+            java.net.SocketAddress client = null;
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (who < 0 && System.nanoTime() < deadline) {
+                for (int i = 0; i < servers.size() && who < 0; i++) {
+                    DatagramPacket p = new DatagramPacket(new byte[16], 16);
+                    try {
+                        servers.get(i).receive(p);
+                        who = i;
+                        client = p.getSocketAddress();
+                    } catch (java.net.SocketTimeoutException notThisOne) {
+                        // next server
+                    }
+                }
+            }
+            assertThat(who).as("a real server got the datagram").isNotNegative();
+            c.close();
+            Host rs = lab.realServer(who + 1);
+            Capture icmp = lab.capture(rs, "eth0", "icmp", 1, Duration.ofSeconds(15));
+            Thread.sleep(500); // tshark is listening
+            servers.get(who).send(new DatagramPacket(new byte[] {'l'}, 1, client));
+            icmp.await();
+
+            List<byte[]> got = icmp.frames();
+            assertThat(got).as("the error reached %s", rs.name()).hasSize(1);
+            java.nio.ByteBuffer f = java.nio.ByteBuffer.wrap(got.getFirst());
+            String serverSide = topology == Lab.Topology.DR ? lab.vip() : rs.address();
+            assertThat(f.get(14 + 20) & 0xFF).as("destination unreachable").isEqualTo(3);
+            assertThat(f.get(14 + 21) & 0xFF).as("port unreachable").isEqualTo(3);
+            assertThat(ipv4(f, 14 + 16)).as("outer destination").isEqualTo(serverSide);
+            assertThat(ipv4(f, 14 + 28 + 12)).as("quoted source").isEqualTo(serverSide);
+            assertThat(ipv4(f, 14 + 28 + 16)).as("quoted destination").isEqualTo(lab.client().address());
+            assertThat(f.getShort(14 + 48) & 0xFFFF).as("quoted source port").isEqualTo(LATE_PORT);
+            assertThat(WireChecksumOfIcmp.valid(got.getFirst())).as("IP, ICMP and quoted header checksums").isTrue();
+        } finally {
+            servers.forEach(DatagramSocket::close);
+        }
+    }
+
+    private static String ipv4(java.nio.ByteBuffer f, int at) {
+        return (f.get(at) & 0xFF) + "." + (f.get(at + 1) & 0xFF) + "." + (f.get(at + 2) & 0xFF) + "." + (f.get(at + 3) & 0xFF);
+    }
+
+    /** Checksums of a captured IPv4 ICMP error: the outer header's, the ICMP message's, the quoted header's. */
+    static final class WireChecksumOfIcmp {
+        static boolean valid(byte[] f) {
+            int ihl = (f[14] & 0xF) * 4;
+            int total = (f[16] & 0xFF) << 8 | f[17] & 0xFF;
+            int icmp = 14 + ihl;
+            int quoted = icmp + 8;
+            int qihl = (f[quoted] & 0xF) * 4;
+            return fold(f, 14, ihl) == 0xFFFF && fold(f, icmp, total - ihl) == 0xFFFF && fold(f, quoted, qihl) == 0xFFFF;
+        }
+
+        private static int fold(byte[] f, int from, int length) {
+            long s = 0;
+            for (int i = from; i < from + length; i += 2) {
+                s += (f[i] & 0xFF) << 8 | (i + 1 < from + length ? f[i + 1] & 0xFF : 0);
+            }
+            while ((s >>> 16) != 0) {
+                s = (s & 0xFFFF) + (s >>> 16);
+            }
+            return (int) s;
         }
     }
 

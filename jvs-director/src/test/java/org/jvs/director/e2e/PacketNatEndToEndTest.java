@@ -84,6 +84,47 @@ class PacketNatEndToEndTest extends PacketEndToEnd {
         }
     }
 
+    static final int DEAD_PORT = 5301;
+
+    /** A real server with nothing on the port answers "port unreachable"; the client's socket must hear it, from the VIP. */
+    @Test
+    void aPortUnreachableFromARealServerReachesTheClientsSocket() throws Exception {
+        director = LabDirector.start(lab, LabDirector.service(lab, "udp", DEAD_PORT, "rr", 0));
+        try (java.net.DatagramSocket c = lab.client().call(java.net.DatagramSocket::new)) {
+            c.connect(new java.net.InetSocketAddress(lab.vip(), DEAD_PORT));
+            c.setSoTimeout(3000);
+            c.send(new java.net.DatagramPacket(new byte[] {'?'}, 1));
+            // The kernel turns the error into ECONNREFUSED on a connected socket only if it quotes that socket's
+            // own datagram: client:port to VIP:port, as the director rewrote it.
+            Throwable t = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> c.receive(new java.net.DatagramPacket(new byte[16], 16)));
+            assertThat(t).isInstanceOf(java.net.PortUnreachableException.class);
+        }
+    }
+
+    /**
+     * Path MTU discovery through the director: the link to the real servers carries at most 1300 bytes, the
+     * servers advertise a 1460-byte MSS, so the client's first full segments do not fit; the engine answers
+     * "fragmentation needed" from the VIP, the client's kernel lowers its path MTU and the upload completes.
+     */
+    @Test
+    void uploadsCompleteWhenTheServersLinkHasASmallerMtu() throws Exception {
+        lab.director().exec("ip", "link", "set", "eth1", "mtu", "1300");
+        try {
+            director = LabDirector.start(lab, LabDirector.service(lab, "tcp", SINK_PORT, "rr", 0));
+            byte[] upload = new byte[1 << 20];
+            new java.util.Random(13).nextBytes(upload);
+            String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(upload));
+
+            assertThat(uploadDigests(1, upload)).containsExactly(expected);
+            String route = lab.client().exec(java.time.Duration.ofSeconds(5), "ip", "route", "get", lab.vip()).stdout();
+            assertThat(route).as("the client learned the path MTU from the engine's error").contains("mtu 1300");
+        } finally {
+            lab.director().exec("ip", "link", "set", "eth1", "mtu", "1500");
+            lab.client().exec("ip", "route", "flush", "cache");
+        }
+    }
+
     @Test
     void theFirstAnswerToAClientTheEngineNeverSawInArpArrives() throws Exception {
         // The client already knows the director's MAC (a permanent entry), so it sends no ARP request the engine
