@@ -41,6 +41,8 @@ public final class Director implements AutoCloseable {
     private volatile boolean closed;
     /** Each http service's {@code http:} block from the file last read (docs/l7.md). */
     private volatile java.util.Map<org.jvs.core.model.ServiceKey, org.jvs.director.config.HttpSettings> http = java.util.Map.of();
+    /** The packet engine's firewall-mark classifier from the file last read ({@code packet: marks:}). */
+    private volatile java.util.List<org.jvs.packet.engine.MarkRule> packetMarks = java.util.List.of();
 
     /**
      * Loads and applies the configuration, then starts housekeeping, the data planes (created by
@@ -51,6 +53,7 @@ public final class Director implements AutoCloseable {
         DirectorConfig config = load(configFile);
         ConfigApplier.validate(config);
         http = httpSettings(config);
+        packetMarks = config.packet() == null ? java.util.List.of() : config.packet().marks();
         DirectorConfig.Settings s = config.settings();
         if (socketOverride != null) {
             s = new DirectorConfig.Settings(socketOverride, s.controlTcp(), s.tokenFile(), s.connTableSize(), s.connTableSizeV6(),
@@ -98,6 +101,11 @@ public final class Director implements AutoCloseable {
             m.put(s.spec().key(), s.http());
         }
         return java.util.Map.copyOf(m);
+    }
+
+    /** The packet engine's mark rules as the file last read says (a reload may change them; interfaces it may not). */
+    java.util.List<org.jvs.packet.engine.MarkRule> packetMarks() {
+        return packetMarks;
     }
 
     /** The {@code http:} settings of a service (the defaults for one added by jvsadm or the API). */
@@ -214,6 +222,7 @@ public final class Director implements AutoCloseable {
         EngineCheck.check(config, runsPacketEngine()); // a packet: section added later needs a restart
         ConfigApplier.validate(config); // the whole file, before health checks leave servers out of it
         http = httpSettings(config);
+        packetMarks = config.packet() == null ? java.util.List.of() : config.packet().marks();
         ConfigApplier.Changes changes = ConfigApplier.apply(lb, health.shape(config));
         feedback.configure(config.feedback());
         afterChange();

@@ -17,8 +17,10 @@ final class PacketPlane implements DataPlane {
     private static final Duration STOP_BOUND = Duration.ofSeconds(5);
 
     private final PacketEngine engine;
+    private final Director director;
 
     PacketPlane(Director director, EngineConfig config, int[] held) {
+        this.director = director;
         this.engine = PacketEngine.start(director.loadBalancer(), config, org.jvs.core.time.Clock.SYSTEM, held);
     }
 
@@ -44,6 +46,7 @@ final class PacketPlane implements DataPlane {
 
     @Override
     public void sync() {
+        engine.marks(director.packetMarks()); // the one part of the packet section a reload changes
         PacketEngine.SyncResult r = engine.sync();
         r.vipsUp().forEach(v -> LOG.log(Level.INFO, "packet engine: VIP " + v + " up (gratuitous ARP sent)"));
         r.vipsDown().forEach(v -> LOG.log(Level.INFO, "packet engine: VIP " + v + " down"));

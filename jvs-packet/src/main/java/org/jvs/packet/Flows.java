@@ -23,7 +23,8 @@ public final class Flows {
             return NOT_A_FLOW;
         }
         int proto = ip.protocol();
-        int flags = transport(ip.segment(), ip.payloadOffset(), proto, ip.payloadLength());
+        // A first fragment carries only part of the datagram: UDP's length then covers more than is here.
+        int flags = transport(ip.segment(), ip.payloadOffset(), proto, ip.payloadLength(), ip.moreFragments());
         if (flags == NOT_A_FLOW) {
             return NOT_A_FLOW;
         }
@@ -41,7 +42,7 @@ public final class Flows {
         }
         MemorySegment seg = ip.segment();
         long l4 = ip.upperLayerOffset();
-        int flags = transport(seg, l4, proto, ip.upperLayerLength());
+        int flags = transport(seg, l4, proto, ip.upperLayerLength(), false);
         if (flags == NOT_A_FLOW) {
             return NOT_A_FLOW;
         }
@@ -57,7 +58,7 @@ public final class Flows {
         return flags;
     }
 
-    private static int transport(MemorySegment seg, long l4, int proto, int length) {
+    private static int transport(MemorySegment seg, long l4, int proto, int length, boolean firstFragment) {
         if (proto == IpProtocol.TCP) {
             if (length < TcpHeader.MIN_LENGTH) {
                 return NOT_A_FLOW;
@@ -73,7 +74,7 @@ public final class Flows {
                 return NOT_A_FLOW;
             }
             int len = Net.u16(seg, l4 + UdpHeader.LENGTH_OFFSET);
-            return len >= UdpHeader.LENGTH && len <= length ? 0 : NOT_A_FLOW;
+            return len >= UdpHeader.LENGTH && (len <= length || firstFragment) ? 0 : NOT_A_FLOW;
         }
         return NOT_A_FLOW;
     }

@@ -42,7 +42,11 @@ public final class InMemoryPacketIo implements PacketIo {
 
     /** Queues a frame to be received with {@code offload} metadata. */
     public boolean inject(byte[] frame, long offload) {
-        if (!inject(frame, 0, frame.length)) {
+        return inject(frame, 0, frame.length, offload);
+    }
+
+    public boolean inject(byte[] frame, int offset, int length, long offload) {
+        if (!inject(frame, offset, length)) {
             return false;
         }
         in.offloads[(in.head + in.size - 1) % in.slots] = offload;

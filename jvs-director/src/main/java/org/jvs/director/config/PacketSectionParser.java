@@ -9,6 +9,7 @@ import java.util.Set;
 import org.jvs.core.model.Engine;
 import org.jvs.packet.engine.Addresses;
 import org.jvs.packet.engine.EngineConfig;
+import org.jvs.packet.engine.MarkRule;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
@@ -30,6 +31,9 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
  *   gateway: 192.0.2.254    # optional: next hop for clients off the connected subnets (default: default route)
  *   nftables: true          # optional: let the engine keep the kernel off its traffic (default true)
  *   nft_table: jvs_packet   # optional: name of the netdev table it owns
+ *   marks:                  # optional: the firewall-mark classifier of fwmark services (ipvsadm -f)
+ *     - {mark: 1, protocol: tcp, address: 203.0.113.10, ports: "80,443"}
+ *     - {mark: 2, address: 203.0.113.11, ports: "5000-5100"}   # protocol: tcp and udp; ports: all when absent
  * </pre>
  */
 final class PacketSectionParser {
@@ -70,7 +74,7 @@ final class PacketSectionParser {
     }
 
     private static EngineConfig section(YamlConfigLoader.Y y) {
-        Map<String, YamlConfigLoader.Y> m = y.mapping(Set.of("interfaces", "workers", "gateway", "nftables", "nft_table"));
+        Map<String, YamlConfigLoader.Y> m = y.mapping(Set.of("interfaces", "workers", "gateway", "nftables", "nft_table", "marks"));
         YamlConfigLoader.Y list = m.get("interfaces");
         if (list == null) {
             y.fail("the packet engine needs 'interfaces' (a list of name and role: client, server or both)");
@@ -98,8 +102,60 @@ final class PacketSectionParser {
             m.get("nft_table").fail("nft_table is for nftables: true");
         }
         String nftTable = nft ? table : null;
+        List<MarkRule> marks = m.containsKey("marks") ? marks(m.get("marks")) : List.of();
         return (m.containsKey("nft_table") ? m.get("nft_table") : y).build(() -> EngineConfig.of(interfaces)
-                .withWorkers(workers).withGateway(gateway).withNftTable(nftTable));
+                .withWorkers(workers).withGateway(gateway).withNftTable(nftTable).withMarks(marks));
+    }
+
+    /** {@code marks:}: each item a mark, an address, optionally a protocol and ports ("80,443,8000-8100"). */
+    private static List<MarkRule> marks(YamlConfigLoader.Y list) {
+        List<MarkRule> rules = new ArrayList<>();
+        for (YamlConfigLoader.Y i : list.sequence()) {
+            Map<String, YamlConfigLoader.Y> im = i.mapping(Set.of("mark", "protocol", "address", "ports"));
+            if (!im.containsKey("mark") || !im.containsKey("address")) {
+                i.fail("a mark rule needs 'mark' and 'address' (and optionally 'protocol': tcp or udp, and 'ports')");
+            }
+            int mark = im.get("mark").integer(1, Integer.MAX_VALUE);
+            int address = im.get("address").convert(Addresses::parseIpv4);
+            int protocol = im.containsKey("protocol") ? im.get("protocol").convert(PacketSectionParser::protocol) : 0;
+            YamlConfigLoader.Y portsNode = im.get("ports");
+            List<int[]> ranges = portsNode == null ? List.of(new int[] {0, 65535})
+                    : portsNode.convert(PacketSectionParser::portRanges);
+            for (int[] r : ranges) {
+                rules.add((portsNode != null ? portsNode : i).build(() -> new MarkRule(mark, protocol, address, r[0], r[1])));
+            }
+        }
+        return rules;
+    }
+
+    private static int protocol(String s) {
+        return switch (s.strip().toLowerCase(Locale.ROOT)) {
+            case "tcp" -> 6;
+            case "udp" -> 17;
+            default -> throw new IllegalArgumentException("unknown protocol '" + s + "' (tcp or udp; leave it out for both)");
+        };
+    }
+
+    /** "80", "80,443", "8000-8100,9000": ranges, each low..high within 1..65535. */
+    static List<int[]> portRanges(String s) {
+        List<int[]> out = new ArrayList<>();
+        for (String part : s.split(",")) {
+            String p = part.strip();
+            int dash = p.indexOf('-');
+            int lo;
+            int hi;
+            try {
+                lo = Integer.parseInt(dash < 0 ? p : p.substring(0, dash).strip());
+                hi = dash < 0 ? lo : Integer.parseInt(p.substring(dash + 1).strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + p + "' is not a port or a range of ports (80, 8000-8100)");
+            }
+            if (lo < 1 || hi > 65535 || lo > hi) {
+                throw new IllegalArgumentException("ports '" + p + "': 1 to 65535, the lower first");
+            }
+            out.add(new int[] {lo, hi});
+        }
+        return out;
     }
 
     private static EngineConfig.Role role(String s) {

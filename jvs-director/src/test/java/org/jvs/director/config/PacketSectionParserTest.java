@@ -39,6 +39,39 @@ class PacketSectionParserTest {
     }
 
     @Test
+    void markRulesAreReadInOrderOneRulePerPortRange() {
+        EngineConfig c = parse("""
+                packet:
+                  interfaces: [eth0]
+                  marks:
+                    - {mark: 1, protocol: tcp, address: 203.0.113.10, ports: "80, 443,8000-8100"}
+                    - {mark: 2, address: 203.0.113.11}
+                    - {mark: 3, protocol: udp, address: 203.0.113.12, ports: 53}
+                """).packet();
+        int a = Addresses.parseIpv4("203.0.113.10");
+        assertThat(c.marks()).containsExactly(
+                new org.jvs.packet.engine.MarkRule(1, 6, a, 80, 80),
+                new org.jvs.packet.engine.MarkRule(1, 6, a, 443, 443),
+                new org.jvs.packet.engine.MarkRule(1, 6, a, 8000, 8100),
+                new org.jvs.packet.engine.MarkRule(2, 0, a + 1, 0, 65535),
+                new org.jvs.packet.engine.MarkRule(3, 17, a + 2, 53, 53));
+    }
+
+    @Test
+    void badMarkRulesSayWhatAndWhere() {
+        assertThatThrownBy(() -> parse("packet:\n  interfaces: [eth0]\n  marks:\n    - {mark: 1, address: 203.0.113.10, ports: \"90-80\"}\n"))
+                .hasMessageContaining("jvs.yaml:4").hasMessageContaining("the lower first");
+        assertThatThrownBy(() -> parse("packet:\n  interfaces: [eth0]\n  marks:\n    - {mark: 1, address: 203.0.113.10, ports: http}\n"))
+                .hasMessageContaining("'http' is not a port");
+        assertThatThrownBy(() -> parse("packet:\n  interfaces: [eth0]\n  marks:\n    - {mark: 1, protocol: sctp, address: 203.0.113.10}\n"))
+                .hasMessageContaining("unknown protocol 'sctp'");
+        assertThatThrownBy(() -> parse("packet:\n  interfaces: [eth0]\n  marks:\n    - {address: 203.0.113.10}\n"))
+                .hasMessageContaining("needs 'mark' and 'address'");
+        assertThatThrownBy(() -> parse("packet:\n  interfaces: [eth0]\n  marks:\n    - {mark: 0, address: 203.0.113.10}\n"))
+                .hasMessageContaining("jvs.yaml:4");
+    }
+
+    @Test
     void defaultsAndNoSectionAtAll() {
         EngineConfig c = parse("""
                 packet:

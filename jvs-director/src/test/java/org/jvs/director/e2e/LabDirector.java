@@ -55,10 +55,15 @@ final class LabDirector implements AutoCloseable {
      * items, indented by two spaces); returns once its control API answers and its status lists the packet engine.
      */
     static LabDirector start(Lab lab, String services) {
+        return start(lab, services, "");
+    }
+
+    /** As {@link #start(Lab, String)}, with {@code packetExtra} (YAML lines indented by two) in the packet section. */
+    static LabDirector start(Lab lab, String services, String packetExtra) {
         int n = STARTED.incrementAndGet();
         Path socket = lab.workDir().resolve("jvs-" + n + ".sock");
         Path config = lab.workDir().resolve("jvs-" + n + ".yaml");
-        writeConfig(lab, config, socket, services);
+        writeConfig(lab, config, socket, services, packetExtra);
         // bin/jvs's DIRECTOR_JVM, with a smaller heap: the suite shares two cores and the lab needs little.
         LabProcess p = lab.start(lab.director(), "director-" + n,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -75,6 +80,10 @@ final class LabDirector implements AutoCloseable {
     }
 
     private static void writeConfig(Lab lab, Path config, Path socket, String services) {
+        writeConfig(lab, config, socket, services, "");
+    }
+
+    private static void writeConfig(Lab lab, Path config, Path socket, String services, String packetExtra) {
         String yaml = """
                 director:
                   control_socket: %s
@@ -83,8 +92,8 @@ final class LabDirector implements AutoCloseable {
                   interfaces:
                 %s
                   workers: 1
-                services:
-                %s""".formatted(socket, interfaces(lab), services.stripTrailing());
+                %sservices:
+                %s""".formatted(socket, interfaces(lab), packetExtra, services.stripTrailing());
         try {
             Files.writeString(config, yaml + "\n");
         } catch (IOException e) {
@@ -97,7 +106,12 @@ final class LabDirector implements AutoCloseable {
      * once the director has logged the reload.
      */
     void reload(String services) {
-        writeConfig(lab, config, socket, services);
+        reload(services, "");
+    }
+
+    /** As {@link #reload(String)}, with {@code packetExtra} in the packet section. */
+    void reload(String services, String packetExtra) {
+        writeConfig(lab, config, socket, services, packetExtra);
         int before = reloads();
         Commands.check("kill", "-HUP", Long.toString(process.pid()));
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();

@@ -188,6 +188,59 @@ abstract class PacketEndToEnd {
         return digests;
     }
 
+    /**
+     * A firewall-mark service (ipvsadm -f) over two ports, classified by the packet section's mark rules (what a
+     * user would write as nftables rules setting the mark), with persistence: a client's web requests and its
+     * upload to the other port all go to one real server, as LVS users group HTTP and HTTPS.
+     */
+    @Test
+    void aFirewallMarkServiceKeepsAClientOnOneServerAcrossItsPorts() throws Exception {
+        String method = topology == Lab.Topology.DR ? "dr" : "nat";
+        StringBuilder servers = new StringBuilder();
+        for (Host rs : lab.realServers()) {
+            servers.append("      - {address: ").append(rs.address()).append(", method: ").append(method).append("}\n");
+        }
+        String service = """
+                  - name: web-and-upload
+                    fwmark: 1
+                    scheduler: rr
+                    persistence: 300
+                    engine: packet
+                    real_servers:
+                %s""".formatted(servers);
+        String marks = "  marks:\n    - {mark: 1, protocol: tcp, address: " + lab.vip() + ", ports: \"80,9000\"}\n";
+        director = LabDirector.start(lab, service, marks);
+
+        List<String> answers = curlVip(3);
+        byte[] upload = new byte[256 << 10];
+        new java.util.Random(14).nextBytes(upload);
+        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload));
+        assertThat(uploadDigests(1, upload)).containsExactly(expected);
+
+        assertThat(answers).as("one server for the client").containsOnly(answers.getFirst());
+        String server = server(answers.getFirst()).address();
+        String listing = director.jvsadm("-L", "-n", "-c");
+        List<String[]> conns = listing.lines().filter(l -> l.startsWith("TCP")).map(l -> l.strip().split("\\s+")).toList();
+        assertThat(conns).as(listing).hasSize(4);
+        assertThat(conns).as("every connection on %s:\n%s", server, listing)
+                .allSatisfy(c -> assertThat(c[5]).startsWith(server + ":"));
+        assertThat(conns.stream().map(c -> c[4].substring(c[4].lastIndexOf(':') + 1)).distinct().sorted().toList())
+                .as("both ports of the mark").containsExactly("80", "9000");
+        assertThat(director.jvsadm("-L", "-n")).contains("FWM  1 rr persistent 300");
+
+        // A reload may change the mark rules (the rest of the packet section is read at start): port 9001 joins
+        // the mark, so a connection to it now reaches the server, which refuses it (nothing listens there);
+        // before, the port was nobody's and the SYN was dropped.
+        director.reload(service, marks.replace("80,9000", "80,9000,9001"));
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> lab.client().call(() -> {
+            try (Socket c = new Socket()) {
+                c.connect(new InetSocketAddress(lab.vip(), 9001), 5000);
+                return c;
+            }
+        }));
+        assertThat(refused).as("refused by the real server, not timed out").hasRootCauseInstanceOf(java.net.ConnectException.class);
+    }
+
     static final int LATE_PORT = 5300;
 
     /**

@@ -20,9 +20,10 @@ import java.util.Set;
  *                          as malformed)
  * @param pollMillis        how long an idle worker waits in {@code poll} before looking at its stop flag
  * @param neighbourCapacity addresses per interface's neighbour table
+ * @param marks             the firewall-mark classifier for firewall-mark services ({@link MarkRule}), in order
  */
 public record EngineConfig(List<Interface> interfaces, int workersPerInterface, int gateway, String nftTable,
-                           int batchSize, int frameSize, int pollMillis, int neighbourCapacity) {
+                           int batchSize, int frameSize, int pollMillis, int neighbourCapacity, List<MarkRule> marks) {
 
     public static final String DEFAULT_NFT_TABLE = "jvs_packet";
     /** An IPv4 packet of 65 535 bytes, an Ethernet header and a VLAN tag, rounded up to 16. */
@@ -56,6 +57,7 @@ public record EngineConfig(List<Interface> interfaces, int workersPerInterface, 
 
     public EngineConfig {
         interfaces = List.copyOf(interfaces);
+        marks = List.copyOf(marks);
         if (interfaces.isEmpty()) {
             throw new IllegalArgumentException("the packet engine needs at least one interface");
         }
@@ -86,18 +88,22 @@ public record EngineConfig(List<Interface> interfaces, int workersPerInterface, 
 
     /** Defaults: one worker per interface, default-route gateway, table {@value #DEFAULT_NFT_TABLE}. */
     public static EngineConfig of(List<Interface> interfaces) {
-        return new EngineConfig(interfaces, 1, 0, DEFAULT_NFT_TABLE, 32, DEFAULT_FRAME_SIZE, 100, 4096);
+        return new EngineConfig(interfaces, 1, 0, DEFAULT_NFT_TABLE, 32, DEFAULT_FRAME_SIZE, 100, 4096, List.of());
     }
 
     public EngineConfig withWorkers(int n) {
-        return new EngineConfig(interfaces, n, gateway, nftTable, batchSize, frameSize, pollMillis, neighbourCapacity);
+        return new EngineConfig(interfaces, n, gateway, nftTable, batchSize, frameSize, pollMillis, neighbourCapacity, marks);
     }
 
     public EngineConfig withGateway(int ipv4) {
-        return new EngineConfig(interfaces, workersPerInterface, ipv4, nftTable, batchSize, frameSize, pollMillis, neighbourCapacity);
+        return new EngineConfig(interfaces, workersPerInterface, ipv4, nftTable, batchSize, frameSize, pollMillis, neighbourCapacity, marks);
+    }
+
+    public EngineConfig withMarks(List<MarkRule> rules) {
+        return new EngineConfig(interfaces, workersPerInterface, gateway, nftTable, batchSize, frameSize, pollMillis, neighbourCapacity, rules);
     }
 
     public EngineConfig withNftTable(String table) {
-        return new EngineConfig(interfaces, workersPerInterface, gateway, table, batchSize, frameSize, pollMillis, neighbourCapacity);
+        return new EngineConfig(interfaces, workersPerInterface, gateway, table, batchSize, frameSize, pollMillis, neighbourCapacity, marks);
     }
 }

@@ -19,15 +19,37 @@ import org.jvs.core.model.ServiceKey;
  *
  * <p>Keys are {@code protocol << 48 | port << 32 | address}, sorted; a port-0 service (all ports) is found by
  * a second lookup with port 0.
+ *
+ * <p>Firewall-mark services: the {@link MarkRule}s (set once from the engine's configuration) whose mark has an
+ * IPv4 firewall-mark service of engine {@code packet} are in the snapshot ({@link Snapshot#markOf}); their
+ * addresses are VIPs like any other, and the services' VS/NAT real servers are reply sources for the protocols
+ * the rules name.
  */
 public final class OwnedServices {
 
     /** One published view; arrays are never changed after construction. */
-    public record Snapshot(long[] services, long[] natSources, int[] vips, int[] held) {
+    public record Snapshot(long[] services, long[] natSources, int[] vips, int[] held, MarkRule[] marks) {
         public static final Snapshot EMPTY = new Snapshot(new long[0], new long[0], new int[0], new int[0]);
 
         public Snapshot(long[] services, long[] natSources, int[] vips) {
             this(services, natSources, vips, new int[0]);
+        }
+
+        public Snapshot(long[] services, long[] natSources, int[] vips, int[] held) {
+            this(services, natSources, vips, held, new MarkRule[0]);
+        }
+
+        /**
+         * The firewall mark of a packet of {@code protocol} to {@code address}:{@code port} by the first rule that
+         * matches, or 0 (unmarked). A linear walk: mark rules are few, and walking them allocates nothing.
+         */
+        public int markOf(int protocol, int address, int port) {
+            for (MarkRule r : marks) {
+                if (r.matches(protocol, address, port)) {
+                    return r.mark();
+                }
+            }
+            return 0;
         }
 
         public boolean isService(int protocol, int address, int port) {
@@ -63,7 +85,8 @@ public final class OwnedServices {
         @Override
         public boolean equals(Object o) {
             return o instanceof Snapshot s && Arrays.equals(services, s.services)
-                    && Arrays.equals(natSources, s.natSources) && Arrays.equals(vips, s.vips) && Arrays.equals(held, s.held);
+                    && Arrays.equals(natSources, s.natSources) && Arrays.equals(vips, s.vips) && Arrays.equals(held, s.held)
+                    && Arrays.equals(marks, s.marks);
         }
 
         @Override
@@ -74,6 +97,7 @@ public final class OwnedServices {
         @Override
         public String toString() {
             return services.length + " services, " + natSources.length + " NAT sources, " + vips.length + " VIPs"
+                    + (marks.length == 0 ? "" : ", " + marks.length + " mark rules")
                     + (held.length == 0 ? "" : ", " + held.length + " held by a VRRP backup");
         }
     }
@@ -81,6 +105,17 @@ public final class OwnedServices {
     private volatile Snapshot current = Snapshot.EMPTY;
     /** VIPs not to answer for or announce: VRRP is backup for them on this director (sorted). */
     private volatile int[] held = new int[0];
+    private volatile List<MarkRule> markRules = List.of();
+
+    /** The firewall-mark classifier (the engine's configuration); takes effect at the next {@link #update}. */
+    public void marks(List<MarkRule> rules) {
+        this.markRules = List.copyOf(rules);
+    }
+
+    /** The classifier last set. */
+    public List<MarkRule> markRules() {
+        return markRules;
+    }
 
     /**
      * Which VIPs this director must not answer ARP for nor announce, because VRRP has it backup for them; their
@@ -102,7 +137,7 @@ public final class OwnedServices {
      * nothing changed).
      */
     public synchronized Snapshot update(LoadBalancer lb) {
-        Snapshot next = of(lb.services(), lb.retiredDests(), held);
+        Snapshot next = of(lb.services(), lb.retiredDests(), held, markRules);
         if (!next.equals(current)) {
             current = next;
         }
@@ -126,9 +161,39 @@ public final class OwnedServices {
 
     /** As {@link #of(List, List)}, with the VIPs in {@code held} (sorted) held back rather than answered for. */
     public static Snapshot of(List<Service> services, List<Dest> retired, int[] held) {
+        return of(services, retired, held, List.of());
+    }
+
+    /** As {@link #of(List, List, int[])}, with the firewall-mark classifier {@code rules}. */
+    public static Snapshot of(List<Service> services, List<Dest> retired, int[] held, List<MarkRule> rules) {
         TreeSet<Long> keys = new TreeSet<>();
         TreeSet<Long> nat = new TreeSet<>();
         TreeSet<Integer> vips = new TreeSet<>();
+        List<MarkRule> carried = new java.util.ArrayList<>();
+        for (Service s : services) {
+            if (s.spec().engine() == Engine.PACKET && s.key() instanceof ServiceKey.Fwmark m && !m.v6()) {
+                for (MarkRule r : rules) {
+                    if (r.mark() == m.mark()) {
+                        carried.add(r);
+                        vips.add(r.address());
+                        for (Dest d : s.dests()) {
+                            addMarkedNatSource(nat, d, r);
+                        }
+                    }
+                }
+            }
+        }
+        for (Dest d : retired) {
+            if (d.service().spec().engine() == Engine.PACKET && d.service().key() instanceof ServiceKey.Fwmark m && !m.v6()) {
+                for (MarkRule r : rules) {
+                    if (r.mark() == m.mark()) {
+                        addMarkedNatSource(nat, d, r);
+                    }
+                }
+            }
+        }
+        // Rules keep their configured order: the first that matches gives the mark, as in an nftables chain.
+        carried.sort(java.util.Comparator.comparingInt(rules::indexOf));
         for (Service s : services) {
             if (s.spec().engine() != Engine.PACKET || !(s.key() instanceof ServiceKey.Virtual v) || v.v6()) {
                 continue;
@@ -149,7 +214,17 @@ public final class OwnedServices {
         return new Snapshot(keys.stream().mapToLong(Long::longValue).toArray(),
                 nat.stream().mapToLong(Long::longValue).toArray(),
                 vips.stream().mapToInt(Integer::intValue).filter(v -> Arrays.binarySearch(held, v) < 0).toArray(),
-                vips.stream().mapToInt(Integer::intValue).filter(v -> Arrays.binarySearch(held, v) >= 0).toArray());
+                vips.stream().mapToInt(Integer::intValue).filter(v -> Arrays.binarySearch(held, v) >= 0).toArray(),
+                carried.stream().distinct().toArray(MarkRule[]::new));
+    }
+
+    /** A VS/NAT server of a firewall-mark service answers from its port (0: the packet's) for each protocol marked. */
+    private static void addMarkedNatSource(TreeSet<Long> nat, Dest d, MarkRule r) {
+        if (d.method() instanceof ForwardingMethod.Nat && !d.address().v6()) {
+            for (int proto : r.protocol() == 0 ? new int[] {6, 17} : new int[] {r.protocol()}) {
+                nat.add(key(proto, d.address().v4Int(), d.port()));
+            }
+        }
     }
 
     private static void addNatSource(TreeSet<Long> nat, Dest d, ServiceKey.Virtual v) {
@@ -164,13 +239,22 @@ public final class OwnedServices {
      * (services) or dropped and counted (real servers); the director logs these lines.
      */
     public static List<String> notCarried(List<Service> services) {
+        return notCarried(services, List.of());
+    }
+
+    /** As {@link #notCarried(List)}, firewall-mark services judged against the classifier {@code rules}. */
+    public static List<String> notCarried(List<Service> services, List<MarkRule> rules) {
         List<String> out = new java.util.ArrayList<>();
         for (Service s : services) {
             if (s.spec().engine() != Engine.PACKET) {
                 continue;
             }
-            if (!(s.key() instanceof ServiceKey.Virtual v) || v.v6()) {
-                out.add(s.key() + ": the packet engine forwards IPv4 address:port services only (yet)");
+            if (s.key() instanceof ServiceKey.Fwmark m && !m.v6()) {
+                if (rules.stream().noneMatch(r -> r.mark() == m.mark())) {
+                    out.add(s.key() + ": no rule of packet.marks gives this mark, so no packet belongs to it");
+                }
+            } else if (!(s.key() instanceof ServiceKey.Virtual v) || v.v6()) {
+                out.add(s.key() + ": the packet engine forwards IPv4 address:port and firewall-mark services only (yet)");
                 continue;
             }
             for (Dest d : s.dests()) {

@@ -152,6 +152,7 @@ public final class PacketEngine implements AutoCloseable {
             int gateway = config.gateway() != 0 ? config.gateway() : Addresses.defaultGateway();
             engine = new PacketEngine(lb, config, clock, opened, announcers, links, gateway);
             engine.owned.hold(held);
+            engine.owned.marks(config.marks());
         } catch (RuntimeException e) {
             opened.forEach(AfPacketIo::close);
             throw e;
@@ -363,7 +364,7 @@ public final class PacketEngine implements AutoCloseable {
             announce(fresh);
             prime();
             return new SyncResult(Arrays.stream(fresh).mapToObj(Addresses::ipv4).toList(), down, changed,
-                    OwnedServices.notCarried(lb.services()));
+                    OwnedServices.notCarried(lb.services(), owned.markRules()));
         });
     }
 
@@ -453,6 +454,11 @@ public final class PacketEngine implements AutoCloseable {
     public SyncResult hold(int[] held) {
         owned.hold(held);
         return sync();
+    }
+
+    /** Replaces the firewall-mark classifier; the next {@link #sync} publishes it to the workers. */
+    public void marks(List<MarkRule> rules) {
+        owned.marks(rules);
     }
 
     /** The services, VIPs and NAT sources the workers currently treat as the engine's. */

@@ -65,11 +65,17 @@ import org.jvs.packet.Rewrite;
  * <p>TTL: inbound frames keep it (IPVS handles them on the way in, before any routing); VS/NAT replies are
  * routed, so they lose one, and one arriving with TTL 1 is dropped.
  *
- * <p>Not yet: IPv6, fragments (counted in {@link #fragments()}, not sent), VS/TUN, FullNAT. Confined to one thread; the counters are plain fields, exact from that thread, approximate from
+ * <p>Fragments: the first carries the ports and is handled as any packet; the worker notes where it sent it
+ * ({@link FragmentCache}) and the later ones follow it, NAT rewriting their address only (the transport checksum
+ * is in the first). A later fragment without a note is dropped ({@link #fragments()}).
+ *
+ * <p>Not yet: IPv6, VS/TUN, FullNAT. Confined to one thread; the counters are plain fields, exact from that thread, approximate from
  * others.
  */
 public final class PacketWorker {
     private static final long MULTICAST_BIT = 0x0100_0000_0000L;
+    /** Datagrams whose later fragments a worker can follow at once (see {@link FragmentCache}). */
+    static final int FRAGMENT_NOTES = 4096;
 
     private final LoadBalancer lb;
     private final ConnTable conns4;
@@ -96,6 +102,7 @@ public final class PacketWorker {
     private final UdpHeader quotedPorts = new UdpHeader();
     private final TcpHeader tcp = new TcpHeader();
     private final IcmpFrames icmpOut = new IcmpFrames();
+    private final FragmentCache fragmentNotes = new FragmentCache(FRAGMENT_NOTES);
     private final Flow flow = new Flow();
     private final Decision decision = new Decision();
 
@@ -107,6 +114,8 @@ public final class PacketWorker {
     private int routeHop;
     /** The {@link Offload} metadata of the frame being handled. */
     private long offload;
+    /** The packet being handled is the first fragment of a datagram (it has the ports; more follow). */
+    private boolean firstFragment;
 
     private long received;
     private long forwardedDr;
@@ -128,6 +137,7 @@ public final class PacketWorker {
     private long txFull;
     private long superFrames;
     private long icmpForwarded;
+    private long fragmentsForwarded;
     private long tooBig;
     private long icmpSent;
 
@@ -277,10 +287,11 @@ public final class PacketWorker {
             return;
         }
         int proto = ip.protocol();
-        if (ip.isFragment()) {
-            fragments++;
+        if (!ip.hasTransportHeader()) {
+            laterFragment(seg, offset, length);
             return;
         }
+        firstFragment = ip.isFragment();
         if (proto == IpProtocol.ICMP) {
             handleIcmp(seg, offset, length);
             return;
@@ -295,7 +306,10 @@ public final class PacketWorker {
             return;
         }
         int bytes = ip.totalLength();
-        if (services.isService(proto, ip.destination(), flow.dstPort)) {
+        // A marked packet belongs to its firewall-mark service first, as IPVS looks up marks before addresses.
+        int mark = services.markOf(proto, ip.destination(), flow.dstPort);
+        if (mark != 0 || services.isService(proto, ip.destination(), flow.dstPort)) {
+            flow.fwmark = mark;
             lb.inbound(flow, flags, bytes, decision);
             switch (decision.verdict) {
                 case Decision.ACCEPT -> forwardInbound(seg, offset, length);
@@ -308,6 +322,42 @@ public final class PacketWorker {
             outbound(seg, offset, length, flags, bytes);
         } else {
             passed++;
+        }
+    }
+
+    /**
+     * A fragment after the first (no ports): it goes where the worker sent its datagram's first fragment, with the
+     * same address rewritten (NAT) and, for a reply, one hop taken; without a note of that datagram it is dropped.
+     */
+    private void laterFragment(MemorySegment seg, long offset, int length) {
+        if (!fragmentNotes.find(ip.source(), ip.destination(), ip.id(), ip.protocol(), now)) {
+            fragments++;
+            return;
+        }
+        byte kind = fragmentNotes.foundKind;
+        int target = fragmentNotes.foundTarget;
+        if (kind == FragmentCache.NAT_OUT && ip.ttl() <= 1) {
+            ttlExpired++;
+            return;
+        }
+        int to = kind == FragmentCache.NAT_OUT ? ip.destination() : target;
+        if (!route(to) || (kind == FragmentCache.DR && routeHop != target)) {
+            noRoute++;
+            return;
+        }
+        int k = routeLink;
+        long mac = nextHopMac(k, routeHop);
+        if (mac < 0 || tooBigFor(k, kind == FragmentCache.NAT_OUT ? own.address() : ip.destination(), seg, offset)) {
+            return;
+        }
+        if (kind == FragmentCache.NAT_IN) {
+            ip.updateDestination(target);
+        } else if (kind == FragmentCache.NAT_OUT) {
+            ip.updateSource(target);
+            ip.decrementTtl();
+        }
+        if (emit(k, mac, seg, offset, length)) {
+            fragmentsForwarded++;
         }
     }
 
@@ -344,7 +394,8 @@ public final class PacketWorker {
         int qsport = quotedPorts.sourcePort();
         int qdport = quotedPorts.destinationPort();
         int bytes = ip.totalLength();
-        if (toVip && services.isService(qproto, quoted.source(), qsport)) {
+        if (toVip && (services.isService(qproto, quoted.source(), qsport)
+                || services.markOf(qproto, quoted.source(), qsport) != 0)) {
             // The quoted packet went VIP:vport -> client:cport: the connection's client side turned round.
             flow.setV4(qproto, quoted.destination(), qdport, quoted.source(), qsport);
             lb.relatedInbound(flow, bytes, decision);
@@ -507,6 +558,8 @@ public final class PacketWorker {
         if (mac < 0 || tooBigFor(k, ip.destination(), seg, offset)) {
             return;
         }
+        int src = ip.source();
+        int vip = ip.destination();
         if (nat) {
             int port = d.port() != 0 ? d.port() : flow.dstPort;
             if (!Rewrite.dnatV4(ip, rip, port, Offload.needsChecksum(offload))) {
@@ -516,6 +569,9 @@ public final class PacketWorker {
         }
         if (!emit(k, mac, seg, offset, length)) {
             return;
+        }
+        if (firstFragment) {
+            fragmentNotes.put(src, vip, ip.id(), ip.protocol(), nat ? FragmentCache.NAT_IN : FragmentCache.DR, rip, now);
         }
         if (nat) {
             forwardedNat++;
@@ -548,7 +604,9 @@ public final class PacketWorker {
             return;
         }
         int conn = decision.conn;
-        if (!Rewrite.snatV4(ip, (int) conns4.virtualLo(conn), conns4.virtualPort(conn), Offload.needsChecksum(offload))) {
+        int rip = ip.source();
+        int vip = (int) conns4.virtualLo(conn);
+        if (!Rewrite.snatV4(ip, vip, conns4.virtualPort(conn), Offload.needsChecksum(offload))) {
             malformed++;
             return;
         }
@@ -556,6 +614,9 @@ public final class PacketWorker {
         ip.decrementTtl();
         if (emit(k, mac, seg, offset, length)) {
             natReplies++;
+            if (firstFragment) {
+                fragmentNotes.put(rip, ip.destination(), ip.id(), ip.protocol(), FragmentCache.NAT_OUT, vip, now);
+            }
         }
     }
 
@@ -638,9 +699,17 @@ public final class PacketWorker {
         return received;
     }
 
-    /** Frames forwarded: VS/DR and VS/NAT inbound, VS/NAT replies, ICMP errors of connections (ARP apart). */
+    /**
+     * Frames forwarded: VS/DR and VS/NAT inbound, VS/NAT replies, ICMP errors of connections, later fragments
+     * (ARP apart).
+     */
     public long forwarded() {
-        return forwardedDr + forwardedNat + natReplies + icmpForwarded;
+        return forwardedDr + forwardedNat + natReplies + icmpForwarded + fragmentsForwarded;
+    }
+
+    /** Later fragments of datagrams whose first fragment was forwarded, sent the same way. */
+    public long fragmentsForwarded() {
+        return fragmentsForwarded;
     }
 
     public long forwardedDr() {
@@ -677,7 +746,7 @@ public final class PacketWorker {
         return passed;
     }
 
-    /** IPv4 fragments: not handled yet (no reassembly), not sent. */
+    /** Dropped: a later fragment of a datagram whose first fragment this worker did not forward (or not lately). */
     public long fragments() {
         return fragments;
     }
@@ -750,6 +819,6 @@ public final class PacketWorker {
     /** All drops together. */
     public long dropped() {
         return malformed + noDest + dropVerdict + noConn + noNeighbour + noRoute + ttlExpired + unsupportedMethod + txFull
-                + superFrames + tooBig;
+                + superFrames + tooBig + fragments;
     }
 }
