@@ -415,6 +415,25 @@ abstract class PacketEndToEnd {
         }
     }
 
+    /**
+     * A 4000-byte datagram, which the client's kernel sends as three IPv4 fragments (only the first has the ports):
+     * the engine must send every fragment to the server it scheduled the first to, or the server cannot reassemble
+     * it and never answers.
+     */
+    @Test
+    void fragmentedDatagramsReachOneServerWhole() throws Exception {
+        director = LabDirector.start(lab, LabDirector.service(lab, "udp", UDP_PORT, "rr", 0));
+        try (UdpNameServers servers = new UdpNameServers()) {
+            List<String> answers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                answers.add(askVipOverUdp("x".repeat(4000)));
+            }
+            assertThat(answers).containsExactlyInAnyOrder("rs1", "rs2", "rs3");
+            LabDirector.Stats st = director.stats("UDP", UDP_PORT);
+            assertThat(st.service().conns()).as(st.text()).isEqualTo(3);
+        }
+    }
+
     /** A UDP server on every real server, on {@link #UDP_PORT}, answering every datagram with the server's name. */
     final class UdpNameServers implements AutoCloseable {
         private final List<DatagramSocket> sockets = new ArrayList<>();
