@@ -134,7 +134,73 @@ class PacketWorkerTest {
                         PacketWorker::malformed, null),
                 c("truncated ARP: malformed", null,
                         Arrays.copyOf(Frames.arp(EthernetFrame.BROADCAST, CLIENT_MAC, 1, CLIENT_MAC, CLIENT, 0, VIP_DR), 30),
-                        "malformed", PacketWorker::malformed, null));
+                        "malformed", PacketWorker::malformed, null),
+                // The malformed-packet table: each kind of damage, its action and its counter.
+                c("IHL 4 (a header shorter than 20 bytes): malformed", null, with(drSyn, 14, 0x44), "malformed",
+                        PacketWorker::malformed, null),
+                c("IHL 15 past the total length: malformed", null, with(drSyn, 14, 0x4F), "malformed",
+                        PacketWorker::malformed, null),
+                c("total length shorter than the header: malformed", null, with(with(drSyn, 16, 0), 17, 19), "malformed",
+                        PacketWorker::malformed, null),
+                c("total length past the frame: malformed", null, with(with(drSyn, 16, 0x05), 17, 0xDC), "malformed",
+                        PacketWorker::malformed, null),
+                c("IP version 5: malformed", null, with(drSyn, 14, 0x55), "malformed", PacketWorker::malformed, null),
+                c("TCP data offset 15, past the segment: malformed", null, with(drSyn, 14 + 20 + 12, 0xF0), "malformed",
+                        PacketWorker::malformed, null),
+                c("TCP data offset 4, shorter than a TCP header: malformed", null, with(drSyn, 14 + 20 + 12, 0x40),
+                        "malformed", PacketWorker::malformed, null),
+                c("UDP length 0: malformed", null, with(with(Frames.udp(OWN_MAC, GATEWAY_MAC, CLIENT, 5353, VIP_NAT, 53, PAYLOAD),
+                        14 + 20 + 4, 0), 14 + 20 + 5, 0), "malformed", PacketWorker::malformed, null),
+                c("UDP length past the datagram: malformed", null, with(Frames.udp(OWN_MAC, GATEWAY_MAC, CLIENT, 5353, VIP_NAT, 53, PAYLOAD),
+                        14 + 20 + 4, 0x10), "malformed", PacketWorker::malformed, null),
+                c("a later fragment whose first was never seen: dropped", null,
+                        with(with(drSyn, 14 + 6, 0), 14 + 7, 0x10), "fragments", PacketWorker::fragments, null),
+                c("IPv6: the kernel's (the engine forwards IPv4)", null, with(with(drSyn, 12, 0x86), 13, 0xDD), "passed",
+                        PacketWorker::passed, null),
+                c("an ICMP echo request to a VIP: the kernel's", null, icmpEcho(), "passed", PacketWorker::passed, null),
+                c("a tagged DR SYN: forwarded with its tag", null, tagged(drSyn), "forwardedDr", PacketWorker::forwardedDr,
+                        tagged(Frames.withMacs(drSyn, RS1_MAC, OWN_MAC))));
+    }
+
+    /** {@code f} with byte {@code at} set to {@code value} (a copy). */
+    static byte[] with(byte[] f, int at, int value) {
+        byte[] c = f.clone();
+        c[at] = (byte) value;
+        return c;
+    }
+
+    /** {@code f} with an 802.1Q tag (VLAN 9) after its Ethernet addresses. */
+    static byte[] tagged(byte[] f) {
+        byte[] t = new byte[f.length + 4];
+        System.arraycopy(f, 0, t, 0, 12);
+        t[12] = (byte) 0x81;
+        t[15] = 9;
+        System.arraycopy(f, 12, t, 16, f.length - 12);
+        return t;
+    }
+
+    private static byte[] icmpEcho() {
+        return Frames.icmpError(OWN_MAC, GATEWAY_MAC, CLIENT, VIP_DR, 8, 0, 0,
+                Frames.tcp(0, 0, VIP_DR, 80, CLIENT, 1, ACK, new byte[0]));
+    }
+
+    /**
+     * A VS/NAT packet whose TCP checksum is wrong stays wrong: the incremental fix carries the error along (the
+     * engine does not verify what it does not have to), so the real server's kernel drops it as it would have.
+     */
+    @Test
+    void aNatPacketWithABadChecksumIsForwardedStillBad() {
+        byte[] bad = with(Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40100, VIP_NAT, 80, SYN, new byte[0]), 14 + 20 + 17, 0x5A);
+        io.inject(bad);
+        fx.worker.poll();
+
+        assertThat(fx.worker.forwardedNat()).isEqualTo(1);
+        byte[] sent = io.takeSent();
+        MemorySegment s = MemorySegment.ofArray(sent);
+        Ipv4Header ip = new Ipv4Header().wrap(s, 14);
+        assertThat(ip.checksumValid()).as("the IP header's is the engine's own work: right").isTrue();
+        long pseudo = Checksum.pseudoV4(ip.source(), ip.destination(), 6, 20);
+        assertThat(Checksum.fold(Checksum.sum(s, 34, 20, pseudo))).as("the TCP checksum still does not verify").isNotEqualTo(0xFFFF);
     }
 
     @ParameterizedTest(name = "{0}")
