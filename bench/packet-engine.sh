@@ -7,9 +7,14 @@
 # and prints offered and forwarded packets/s, new connections/s, CPU and each mode's ratio to jvs-dr.
 # The real servers drop the SYNs; everything happens inside namespaces the run creates and deletes.
 # A mode that cannot run (no packet engine in this build) says so; the others still run; exit status 1.
-# Raw output (flood and director logs, configurations, table) goes to .bench/packet-engine-DATE/.
+# Raw output (flood and director logs, configurations, table) goes to .bench/packet-engine-DATE/, with
+# packet-engine.json (every figure, ratios to jvs-dr and to kernel forwarding) and packet-engine.svg (a chart).
+# OFFLOADS=off runs the lab with the veths' transmit offloads off (default on, as users' veths have them).
+# RATE=PPS offers that many SYNs per second instead of as many as the generator can: at full speed the
+# director's CPU also carries the kernel's receive work for every offered frame, so a forwarder's rate there
+# depends on how fast the generator happened to be; a fixed rate compares modes under the same load.
 #
-# usage: sudo bench/packet-engine.sh [SECONDS per mode, default 10] [MODE ...]
+# usage: sudo [OFFLOADS=on|off] [RATE=PPS] bench/packet-engine.sh [SECONDS per mode, default 10] [MODE ...]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 DUR="${1:-10}"
@@ -37,6 +42,12 @@ OUT="$HERE/.bench/packet-engine-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 echo "packet-engine bench: $DUR s per mode, modes $MODES, raw output in $OUT"
 # The harness builds one lab per mode and deletes it after (also on Ctrl-C: a shutdown hook tears down).
-"$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" org.jvs.bench.flood.PacketEngineBench \
-  --seconds "$DUR" --out "$OUT" --jvs-home "$HERE" --modes "$MODES" 2>&1 | tee "$OUT/run.log"
-exit "${PIPESTATUS[0]}"
+"$JAVA" --enable-native-access=ALL-UNNAMED -Djvs.lab.offloads="${OFFLOADS:-on}" -cp "$JAR" org.jvs.bench.flood.PacketEngineBench \
+  --seconds "$DUR" --out "$OUT" --jvs-home "$HERE" --modes "$MODES" --rate "${RATE:-0}" 2>&1 | tee "$OUT/run.log"
+status="${PIPESTATUS[0]}"
+if [ -s "$OUT/packet-engine.tsv" ]; then
+  awk -F'\t' -v title="SYN flood through the director, offloads ${OFFLOADS:-on}, offered ${RATE:-full speed} (bench/packet-engine.sh)" \
+    -v unit="forwarded packets/s (higher is better)" -f "$HERE/bench/barchart.awk" "$OUT/packet-engine.tsv" >"$OUT/packet-engine.svg"
+  echo "results: $OUT/packet-engine.json, $OUT/packet-engine.svg"
+fi
+exit "$status"

@@ -55,17 +55,21 @@ public final class PacketEngineBench {
     private final Path jvsHome;
     private final String javaBin;
     private final Path benchJar;
+    /** Offered SYNs per second, 0 for as fast as the generator goes. */
+    private long rate;
 
     PacketEngineBench(int seconds, Path out, Path jvsHome) {
         this.seconds = seconds;
         this.out = out;
         this.jvsHome = jvsHome;
         this.javaBin = ProcessHandle.current().info().command().orElse("java");
+        this.rate = 0;
         this.benchJar = jvsHome.resolve("jvs-bench/target/jvs-bench.jar");
     }
 
     public static void main(String[] args) throws IOException {
         int seconds = 10;
+        long rate = 0;
         Path out = Path.of(".bench");
         Path home = Path.of(".");
         List<String> modes = new ArrayList<>(MODES);
@@ -76,6 +80,7 @@ public final class PacketEngineBench {
                     case "--out" -> out = Path.of(args[++i]);
                     case "--jvs-home" -> home = Path.of(args[++i]);
                     case "--modes" -> modes = List.of(args[++i].split(","));
+                    case "--rate" -> rate = Long.parseLong(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -92,7 +97,12 @@ public final class PacketEngineBench {
             System.exit(2);
         }
         Files.createDirectories(out);
+        if (rate < 0) {
+            System.err.println("packet-engine bench: --rate " + rate + ": packets/s, 0 for full speed");
+            System.exit(2);
+        }
         PacketEngineBench bench = new PacketEngineBench(seconds, out, home.toAbsolutePath().normalize());
+        bench.rate = rate;
         Map<String, Result> results = new LinkedHashMap<>();
         boolean failed = false;
         for (String mode : modes) {
@@ -114,6 +124,8 @@ public final class PacketEngineBench {
         System.out.println();
         System.out.print(table);
         Files.writeString(out.resolve("table.txt"), table);
+        Files.writeString(out.resolve("packet-engine.json"), json(results, seconds, rate));
+        Files.writeString(out.resolve("packet-engine.tsv"), tsv(results));
         System.exit(failed ? 1 : 0);
     }
 
@@ -158,7 +170,8 @@ public final class PacketEngineBench {
         LabProcess gen = lab.start(lab.client(), "flood", "taskset", "-c", CPU_CLIENT, javaBin,
                 "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-cp", benchJar.toString(),
                 SynFlood.class.getName(), "--iface", "eth0", "--dst-mac", dstMac, "--dst", destinations,
-                "--port", Integer.toString(Lab.HTTP_PORT), "--seconds", Integer.toString(seconds));
+                "--port", Integer.toString(Lab.HTTP_PORT), "--seconds", Integer.toString(seconds),
+                "--rate", Long.toString(rate));
         Duration bound = Duration.ofSeconds(seconds + 60);
         gen.awaitOutput("t=1s ", bound);
         Sample a = Sample.take(lab, jvs);
@@ -216,6 +229,41 @@ public final class PacketEngineBench {
             throw new UncheckedIOException(e);
         }
         throw new IllegalStateException("no cpu" + cpu + " in /proc/stat");
+    }
+
+    /** Every figure of the run, machine-readable; ratios to jvs-dr and to kernel forwarding where those ran. */
+    static String json(Map<String, Result> results, int seconds, long rate) {
+        Result dr = results.get("jvs-dr");
+        Result kernel = results.get("kernel-forward");
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "{\n  \"bench\": \"packet-engine\",\n  \"seconds_per_mode\": %d,\n"
+                + "  \"offered_rate\": %s,\n  \"lab_offloads\": \"%s\",\n  \"modes\": [", seconds,
+                rate == 0 ? "\"full speed\"" : Long.toString(rate), System.getProperty("jvs.lab.offloads", "on")));
+        String sep = "\n";
+        for (Result r : results.values()) {
+            sb.append(sep).append(String.format(Locale.ROOT, "    {\"mode\": \"%s\", \"offered_pps\": %.0f, \"forwarded_pps\": %.0f, "
+                            + "\"new_conns_per_s\": %s, \"cpu0_busy_percent\": %.1f, \"director_process_cpu_percent\": %s, "
+                            + "\"vs_jvs_dr\": %s, \"vs_kernel_forward\": %s}",
+                    r.mode(), r.offeredPps(), r.forwardedPps(),
+                    r.newConnsPerSec() < 0 ? "null" : String.format(Locale.ROOT, "%.0f", r.newConnsPerSec()), r.cpu0Busy(),
+                    r.directorProcessCpu() < 0 ? "null" : String.format(Locale.ROOT, "%.1f", r.directorProcessCpu()),
+                    ratio(r, dr), ratio(r, kernel)));
+            sep = ",\n";
+        }
+        return sb.append("\n  ]\n}\n").toString();
+    }
+
+    private static String ratio(Result r, Result base) {
+        return base == null || base.forwardedPps() <= 0 ? "null" : String.format(Locale.ROOT, "%.3f", r.forwardedPps() / base.forwardedPps());
+    }
+
+    /** For bench/barchart.awk: one group, a bar per mode. */
+    static String tsv(Map<String, Result> results) {
+        StringBuilder sb = new StringBuilder();
+        for (Result r : results.values()) {
+            sb.append(String.format(Locale.ROOT, "forwarded SYNs\t%s\t%.0f%n", r.mode(), r.forwardedPps()));
+        }
+        return sb.toString();
     }
 
     static String table(Map<String, Result> results) {
