@@ -9,7 +9,8 @@ import org.jvs.packet.PacketBatch;
 
 /**
  * The ICMP errors the engine sends itself: "fragmentation needed" (RFC 792, with RFC 1191's next-hop MTU) when a
- * packet with DF set is larger than the link it must leave by, as IPVS answers from its transmit path. Written
+ * packet with DF set is larger than the link it must leave by, as IPVS answers from its transmit path, and "time
+ * exceeded in transit" for a VS/NAT reply that arrives with TTL 1, as the kernel's forwarding path answers. Written
  * straight into an output batch slot; nothing allocated. The quote is the offending packet's IP header and as much
  * of its payload as keeps the error within 576 bytes (RFC 1812 4.3.2.3).
  *
@@ -53,6 +54,18 @@ final class IcmpFrames {
      */
     boolean fragmentationNeeded(PacketBatch out, long dstMac, long srcMac, int src, int dst, int mtu,
                                 MemorySegment seg, long quoted, int quotedLength) {
+        return error(out, IcmpHeader.DEST_UNREACHABLE, IcmpHeader.CODE_FRAGMENTATION_NEEDED, mtu, dstMac, srcMac,
+                src, dst, seg, quoted, quotedLength);
+    }
+
+    /** As {@link #fragmentationNeeded}, "time exceeded in transit" (type 11, code 0). */
+    boolean timeExceeded(PacketBatch out, long dstMac, long srcMac, int src, int dst,
+                         MemorySegment seg, long quoted, int quotedLength) {
+        return error(out, IcmpHeader.TIME_EXCEEDED, 0, 0, dstMac, srcMac, src, dst, seg, quoted, quotedLength);
+    }
+
+    private boolean error(PacketBatch out, int type, int code, int mtu, long dstMac, long srcMac, int src, int dst,
+                          MemorySegment seg, long quoted, int quotedLength) {
         int n = out.count();
         int quote = Math.min(quotedLength, MAX_ERROR - Ipv4Header.MIN_LENGTH - IcmpHeader.LENGTH);
         int length = HEADERS + quote;
@@ -68,8 +81,7 @@ final class IcmpFrames {
                 .protocol(IpProtocol.ICMP).source(src).destination(dst).computeChecksum();
         long l4 = l3 + Ipv4Header.MIN_LENGTH;
         MemorySegment.copy(seg, quoted, s, l4 + IcmpHeader.LENGTH, quote);
-        icmp.wrap(s, l4).type(IcmpHeader.DEST_UNREACHABLE).code(IcmpHeader.CODE_FRAGMENTATION_NEEDED)
-                .identifier(0).nextHopMtu(mtu).computeChecksum(IcmpHeader.LENGTH + quote);
+        icmp.wrap(s, l4).type(type).code(code).identifier(0).nextHopMtu(mtu).computeChecksum(IcmpHeader.LENGTH + quote);
         out.length(n, length).count(n + 1);
         return true;
     }

@@ -63,7 +63,7 @@ import org.jvs.packet.Rewrite;
  * fragmentation yet); both counted in {@link #tooBig()}.
  *
  * <p>TTL: inbound frames keep it (IPVS handles them on the way in, before any routing); VS/NAT replies are
- * routed, so they lose one, and one arriving with TTL 1 is dropped.
+ * routed, so they lose one, and one arriving with TTL 1 is dropped and answered with ICMP time exceeded.
  *
  * <p>Fragments: the first carries the ports and is handled as any packet; the worker notes where it sent it
  * ({@link FragmentCache}) and the later ones follow it, NAT rewriting their address only (the transport checksum
@@ -591,7 +591,13 @@ public final class PacketWorker {
             return;
         }
         if (ip.ttl() <= 1) {
-            ttlExpired++; // the kernel's forwarding path would drop it too (and answer ICMP time exceeded)
+            // Dropped, as the kernel's forwarding path drops it, and answered as it answers: time exceeded to the
+            // server (the sender), so a traceroute from behind the director sees it.
+            ttlExpired++;
+            if (icmpOut.allow(now) && icmpOut.timeExceeded(out[self], eth.source(), own.mac(), own.address(), ip.source(),
+                    seg, ip.offset(), (int) Math.min(ip.totalLength(), ip.available()))) {
+                icmpSent++;
+            }
             return;
         }
         if (!route(ip.destination())) {
@@ -806,7 +812,10 @@ public final class PacketWorker {
         return tooBig;
     }
 
-    /** "Fragmentation needed" errors the worker sent (not an outcome of a frame: it is also counted in tooBig). */
+    /**
+     * ICMP errors the worker sent itself: "fragmentation needed" (the frame is also counted in tooBig) and "time
+     * exceeded" for NAT replies with TTL 1 (also in ttlExpired); not an outcome of a frame.
+     */
     public long icmpSent() {
         return icmpSent;
     }

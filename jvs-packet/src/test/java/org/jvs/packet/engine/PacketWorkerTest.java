@@ -90,8 +90,6 @@ class PacketWorkerTest {
                         PacketWorker::natReplies, Frames.routed(Frames.tcp(GATEWAY_MAC, OWN_MAC, VIP_NAT, 80, CLIENT, 40001, SYN | ACK, new byte[0]))),
                 c("NAT reply with payload", natSyn, natData, "natReplies", PacketWorker::natReplies,
                         Frames.routed(Frames.tcp(GATEWAY_MAC, OWN_MAC, VIP_NAT, 80, CLIENT, 40001, ACK, PAYLOAD))),
-                c("NAT reply with TTL 1: dropped, it cannot be routed", natSyn, Frames.withTtl(natData, 1), "ttlExpired",
-                        PacketWorker::ttlExpired, null),
                 c("unknown service: passed to the host, nothing sent", null,
                         Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40002, VIP_DR, 443, SYN, new byte[0]),
                         "passed", PacketWorker::passed, null),
@@ -182,6 +180,32 @@ class PacketWorkerTest {
     private static byte[] icmpEcho() {
         return Frames.icmpError(OWN_MAC, GATEWAY_MAC, CLIENT, VIP_DR, 8, 0, 0,
                 Frames.tcp(0, 0, VIP_DR, 80, CLIENT, 1, ACK, new byte[0]));
+    }
+
+    /** A NAT reply with TTL 1 cannot be routed one more hop: dropped, and the server hears "time exceeded". */
+    @Test
+    void aNatReplyWithTtlOneIsDroppedAndAnsweredWithTimeExceeded() {
+        io.inject(Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40001, VIP_NAT, 80, SYN, new byte[0]));
+        fx.worker.poll();
+        io.discardSent();
+        byte[] late = Frames.withTtl(Frames.tcp(OWN_MAC, RS2_MAC, RS2, 8080, CLIENT, 40001, ACK, PAYLOAD), 1);
+        io.inject(late);
+        fx.worker.poll();
+
+        assertThat(fx.worker.ttlExpired()).isEqualTo(1);
+        assertThat(fx.worker.natReplies()).isZero();
+        assertThat(fx.worker.icmpSent()).isEqualTo(1);
+        byte[] f = io.takeSent();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f);
+        assertThat(b.getLong(0) >>> 16).as("back to the server's MAC").isEqualTo(RS2_MAC);
+        assertThat(b.getInt(14 + 12)).as("from the director's address").isEqualTo(SERVER_SIDE_IP);
+        assertThat(b.getInt(14 + 16)).as("to the server").isEqualTo(RS2);
+        assertThat(f[14 + 20]).as("time exceeded").isEqualTo((byte) 11);
+        assertThat(f[14 + 21]).as("in transit").isZero();
+        assertThat(Frames.checksum(Arrays.copyOfRange(f, 14, 34))).isZero();
+        assertThat(Frames.checksum(Arrays.copyOfRange(f, 34, f.length))).isZero();
+        assertThat(Arrays.copyOfRange(f, 42, f.length)).as("the whole packet quoted, as it came")
+                .isEqualTo(Arrays.copyOfRange(late, 14, late.length));
     }
 
     /**
