@@ -136,6 +136,62 @@ class AfPacketIoOffloadTest {
     }
 
     /**
+     * What a real NIC's default GRO hands a forwarder (here a veth with GRO on, the sender without TSO, so the
+     * merging is the receiver's): TCP super-frames marked as TSO ones are, the checksum unfinished and the segment
+     * size given, so the engine's one path carries both.
+     */
+    @Test
+    void groSuperFramesArriveMarkedLikeTsoOnes() throws Exception {
+        NetnsPair.ip("netns", "exec", net.nsA, "ethtool", "-K", net.ifA, "tx", "off");
+        NetnsPair.ip("netns", "exec", net.nsB, "ethtool", "-K", net.ifB, "gro", "on");
+        NetnsPair.ip("-n", net.nsA, "addr", "add", "10.9.0.1/24", "dev", net.ifA);
+        NetnsPair.ip("-n", net.nsB, "addr", "add", "10.9.0.2/24", "dev", net.ifB);
+        try (AfPacketIo b = open(net.nsB, net.ifB, true);
+             java.net.ServerSocket server = NetnsPair.inNamespace(net.nsB,
+                     () -> new java.net.ServerSocket(5000, 1, java.net.InetAddress.getByName("10.9.0.2")))) {
+            Thread sink = Thread.ofPlatform().daemon().start(() -> {
+                try (java.net.Socket c = server.accept()) {
+                    c.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (java.io.IOException ignored) {
+                    // the test ends the stream
+                }
+            });
+            java.net.Socket client = NetnsPair.inNamespace(net.nsA, () -> {
+                java.net.Socket c = new java.net.Socket();
+                c.connect(new java.net.InetSocketAddress("10.9.0.2", 5000), 5000);
+                return c;
+            });
+            Thread writer = Thread.ofPlatform().daemon().start(() -> {
+                try (client) {
+                    client.getOutputStream().write(new byte[8 << 20]);
+                } catch (java.io.IOException ignored) {
+                    // reported by the assertions below if nothing arrived
+                }
+            });
+            PacketBatch in = new PacketBatch(32, BIG_FRAME);
+            long merged = 0;
+            long meta = Offload.NONE;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (merged == 0 && System.nanoTime() < deadline) {
+                int c = b.receive(in, 100);
+                for (int i = 0; i < c; i++) {
+                    if (in.length(i) > 1514) {
+                        merged++;
+                        meta = in.offload(i);
+                    }
+                }
+            }
+            writer.join(10_000);
+            sink.join(10_000);
+            assertThat(merged).as("GRO merged segments").isPositive();
+            assertThat(Offload.needsChecksum(meta)).as("checksum unfinished, as TSO's").isTrue();
+            assertThat(Offload.gsoType(meta) & ~Offload.GSO_ECN).isEqualTo(Offload.GSO_TCPV4);
+            assertThat(Offload.gsoSize(meta)).isEqualTo(1448);
+            assertThat(Offload.csumStart(meta)).isEqualTo(34);
+        }
+    }
+
+    /**
      * Sending with metadata and receiving with metadata and tags put back allocate nothing: 5 000 round trips of 8
      * frames (half of them tagged, every one with an unfinished checksum) move the thread's allocated bytes by
      * less than the measurement's own noise.
