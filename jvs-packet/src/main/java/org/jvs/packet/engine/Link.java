@@ -70,7 +70,9 @@ public record Link(String name, EngineConfig.Role role, long mac, int address, i
                     break;
                 }
             }
-            return new Link(name, role, mac, address, prefix, new NeighbourTable(neighbourCapacity), nif.getMTU());
+            // lo's MTU is 65536, and getMTU() answers -1 where it cannot tell: what an IPv4 packet can be instead.
+            int mtu = nif.getMTU() < 68 ? DEFAULT_MTU : Math.min(nif.getMTU(), 65535);
+            return new Link(name, role, mac, address, prefix, new NeighbourTable(neighbourCapacity), mtu);
         } catch (SocketException e) {
             throw new IllegalStateException("cannot read interface " + name + ": " + e.getMessage(), e);
         }

@@ -379,6 +379,14 @@ public final class PacketWorker {
             passed++;
             return;
         }
+        if (ip.isFragment()) {
+            fragments++; // an error in fragments: its checksum covers them all, and no later fragment is followed
+            return;
+        }
+        if (!icmp.checksumValid(avail)) {
+            malformed++; // the checksum is recomputed on the way, which would make a corrupt error look sound
+            return;
+        }
         quoted.wrap(seg, icmp.embeddedOffset(), avail - IcmpHeader.LENGTH);
         int qproto = quoted.validQuoted() ? quoted.protocol() : -1;
         boolean toVip = services.isVip(ip.destination());
@@ -525,9 +533,9 @@ public final class PacketWorker {
             return false;
         }
         tooBig++;
-        if (ip.dontFragment() && icmpOut.allow(now)
-                && icmpOut.fragmentationNeeded(out[self], eth.source(), own.mac(), icmpSource, ip.source(), mtu,
-                        seg, ip.offset(), (int) Math.min(ip.totalLength(), ip.available()))) {
+        if (ip.dontFragment()
+                && icmpOut.fragmentationNeeded(out[self], eth.source(), own.mac(), eth.tagged() ? eth.tci() : -1,
+                        icmpSource, ip.source(), mtu, seg, ip.offset(), (int) Math.min(ip.totalLength(), ip.available()))) {
             icmpSent++;
         }
         return true;
@@ -594,8 +602,8 @@ public final class PacketWorker {
             // Dropped, as the kernel's forwarding path drops it, and answered as it answers: time exceeded to the
             // server (the sender), so a traceroute from behind the director sees it.
             ttlExpired++;
-            if (icmpOut.allow(now) && icmpOut.timeExceeded(out[self], eth.source(), own.mac(), own.address(), ip.source(),
-                    seg, ip.offset(), (int) Math.min(ip.totalLength(), ip.available()))) {
+            if (icmpOut.allow(now) && icmpOut.timeExceeded(out[self], eth.source(), own.mac(), eth.tagged() ? eth.tci() : -1,
+                    own.address(), ip.source(), seg, ip.offset(), (int) Math.min(ip.totalLength(), ip.available()))) {
                 icmpSent++;
             }
             return;

@@ -138,6 +138,52 @@ class IcmpForwardingTest {
     }
 
     @Test
+    void aTaggedPacketTooLargeIsAnsweredOnItsVlan() {
+        fx.close();
+        fx = EngineFixture.oneLink(8, false, 1200);
+        fx.io.inject(PacketWorkerTest.tagged(Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40012, VIP_NAT, 80, SYN, new byte[1300])));
+        fx.worker.poll();
+
+        byte[] f = fx.io.takeSent();
+        ByteBuffer b = ByteBuffer.wrap(f);
+        assertThat(b.getShort(12) & 0xFFFF).as("802.1Q").isEqualTo(0x8100);
+        assertThat(b.getShort(14) & 0xFFFF).as("the same VLAN").isEqualTo(9);
+        assertThat(b.getShort(16) & 0xFFFF).isEqualTo(0x0800);
+        assertThat(f[18 + 20] & 0xFF).isEqualTo(UNREACHABLE);
+        assertThat(Frames.checksum(java.util.Arrays.copyOfRange(f, 18, 38))).isZero();
+        assertThat(Frames.checksum(java.util.Arrays.copyOfRange(f, 38, f.length))).isZero();
+    }
+
+    @Test
+    void fragmentationNeededIsNotRateLimitedAsTheKernelExemptsIt() {
+        fx.close();
+        fx = EngineFixture.oneLink(8, false, 1200);
+        for (int round = 0; round < 10; round++) { // 80 errors in one millisecond: more than a burst of 50
+            for (int i = 0; i < 8; i++) {
+                fx.io.inject(Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 41000 + round * 8 + i, VIP_NAT, 80, SYN, new byte[1300]));
+            }
+            fx.worker.poll();
+            fx.io.discardSent();
+        }
+        assertThat(fx.worker.icmpSent()).isEqualTo(80);
+    }
+
+    @Test
+    void anErrorWithABadChecksumIsNotForwarded() {
+        fx.io.inject(Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40001, VIP_NAT, 80, SYN, new byte[0]));
+        fx.worker.poll();
+        fx.io.discardSent();
+        byte[] error = Frames.icmpError(OWN_MAC, GATEWAY_MAC, FAR_CLIENT, VIP_NAT, UNREACHABLE, FRAG_NEEDED, 1200,
+                Frames.tcp(0, 0, VIP_NAT, 80, CLIENT, 40001, SYN | ACK, new byte[0]));
+        error[14 + 20 + 3] ^= 0x40; // the ICMP checksum, damaged: rewriting it from scratch would hide that
+        fx.io.inject(error);
+        fx.worker.poll();
+
+        assertThat(fx.io.sentCount()).isZero();
+        assertThat(fx.worker.malformed()).isEqualTo(1);
+    }
+
+    @Test
     void withoutDfATooLargePacketIsDroppedWithoutAnError() {
         fx.close();
         fx = EngineFixture.oneLink(8, false, 1200);
