@@ -173,12 +173,7 @@ abstract class PacketEndToEnd {
         List<String> digests = new ArrayList<>();
         try (DigestSinks sinks = new DigestSinks()) {
             for (int i = 0; i < n; i++) {
-                try (Socket s = lab.client().call(() -> {
-                    Socket c = new Socket();
-                    c.connect(new InetSocketAddress(lab.vip(), SINK_PORT), 5000);
-                    c.setSoTimeout(20_000);
-                    return c;
-                })) {
+                try (Socket s = connectToVip(SINK_PORT, 20_000)) {
                     s.getOutputStream().write(upload);
                     s.shutdownOutput();
                     digests.add(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip());
@@ -232,12 +227,7 @@ abstract class PacketEndToEnd {
         // the mark, so a connection to it now reaches the server, which refuses it (nothing listens there);
         // before, the port was nobody's and the SYN was dropped.
         director.reload(service, marks.replace("80,9000", "80,9000,9001"));
-        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> lab.client().call(() -> {
-            try (Socket c = new Socket()) {
-                c.connect(new InetSocketAddress(lab.vip(), 9001), 5000);
-                return c;
-            }
-        }));
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> connectToVip(9001, 5000).close());
         assertThat(refused).as("refused by the real server, not timed out").hasRootCauseInstanceOf(java.net.ConnectException.class);
     }
 
@@ -610,10 +600,15 @@ abstract class PacketEndToEnd {
 
     /** A keep-alive connection from the client to the VIP, made in the client's namespace and used from this thread. */
     Socket connectToVip() {
+        return connectToVip(Lab.HTTP_PORT, 5000);
+    }
+
+    /** A connection from the client to VIP:{@code port} (connect bound 5 s, reads {@code readMillis}). */
+    Socket connectToVip(int port, int readMillis) {
         return lab.client().call(() -> {
             Socket s = new Socket();
-            s.connect(new InetSocketAddress(lab.vip(), Lab.HTTP_PORT), 5000);
-            s.setSoTimeout(5000);
+            s.connect(new InetSocketAddress(lab.vip(), port), 5000);
+            s.setSoTimeout(readMillis);
             return s;
         });
     }

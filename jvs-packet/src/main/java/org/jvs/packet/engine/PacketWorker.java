@@ -112,6 +112,9 @@ public final class PacketWorker {
     /** Result of {@link #route}: the link to send on and the next hop's address. */
     private int routeLink;
     private int routeHop;
+    /** Result of {@link #routeToServer}: whether the server is reached by VS/NAT, and its address. */
+    private boolean serverNat;
+    private int serverAddress;
     /** The {@link Offload} metadata of the frame being handled. */
     private long offload;
     /** The packet being handled is the first fragment of a datagram (it has the ports; more follow). */
@@ -428,18 +431,11 @@ public final class PacketWorker {
 
     /** An error about a packet to the client goes to the connection's real server (NAT: VIP rewritten to RIP). */
     private void icmpInbound(MemorySegment seg, long offset, int length, int icmpLength) {
-        Dest d = decision.dest;
-        ForwardingMethod m = d.method();
-        boolean nat = m instanceof ForwardingMethod.Nat;
-        if (!nat && !(m instanceof ForwardingMethod.DirectRoute)) {
-            unsupportedMethod++;
+        if (!routeToServer()) {
             return;
         }
-        int rip = (int) d.address().lo();
-        if (!route(rip) || (!nat && routeHop != rip)) {
-            noRoute++;
-            return;
-        }
+        boolean nat = serverNat;
+        int rip = serverAddress;
         int k = routeLink;
         long mac = nextHopMac(k, routeHop);
         if (mac < 0) {
@@ -541,20 +537,33 @@ public final class PacketWorker {
         return true;
     }
 
-    private void forwardInbound(MemorySegment seg, long offset, int length) {
-        Dest d = decision.dest;
-        ForwardingMethod m = d.method();
-        boolean nat = m instanceof ForwardingMethod.Nat;
-        if (!nat && !(m instanceof ForwardingMethod.DirectRoute)) {
+    /**
+     * The way to {@code decision.dest} for a packet toward it: {@link #route} set, {@link #serverNat} and
+     * {@link #serverAddress} too; false (counted) for a method this engine does not do, or no route. VS/DR keeps the
+     * VIP as destination address: only a server on a connected subnet can receive it.
+     */
+    private boolean routeToServer() {
+        ForwardingMethod m = decision.dest.method();
+        serverNat = m instanceof ForwardingMethod.Nat;
+        if (!serverNat && !(m instanceof ForwardingMethod.DirectRoute)) {
             unsupportedMethod++;
-            return;
+            return false;
         }
-        int rip = (int) d.address().lo();
-        // VS/DR keeps the VIP as destination address: only a server on a connected subnet can receive it.
-        if (!route(rip) || (!nat && routeHop != rip)) {
+        serverAddress = (int) decision.dest.address().lo();
+        if (!route(serverAddress) || (!serverNat && routeHop != serverAddress)) {
             noRoute++;
+            return false;
+        }
+        return true;
+    }
+
+    private void forwardInbound(MemorySegment seg, long offset, int length) {
+        if (!routeToServer()) {
             return;
         }
+        Dest d = decision.dest;
+        boolean nat = serverNat;
+        int rip = serverAddress;
         if (nat && decision.created && own.connected(ip.source())
                 && own.neighbours().glean(ip.source(), eth.source(), now)) {
             // Its replies will go back to it on this link: the frame says where it is, so the first one need
