@@ -363,7 +363,7 @@ public final class IpvsadmFormat {
                 sb.append(" --tun-port ").append(t.port());
             }
             if (t.type() != TunnelType.IPIP) {
-                sb.append(" --tun-nocsum");
+                sb.append(" --tun-").append(t.checksum().option());
             }
         }
         // Beyond ipvsadm: what it would lose, so that -S | -R is the identity.
@@ -441,15 +441,15 @@ public final class IpvsadmFormat {
         return String.join(",", out);
     }
 
-    /** {@code --tun-info}'s column: {@code ipip}, {@code gue:PORT:-c}, {@code gre:-c}, or n/a. */
+    /** {@code --tun-info}'s column: {@code ipip}, {@code gue:PORT:-c}, {@code gre:+c} (the checksum flag), or n/a. */
     private static String tunnelInfo(ForwardingMethod m) {
         if (!(m instanceof ForwardingMethod.Tunnel t)) {
             return "n/a";
         }
         return switch (t.type()) {
             case IPIP -> "ipip";
-            case GUE -> "gue:" + t.port() + ":-c";
-            case GRE -> "gre:-c";
+            case GUE -> "gue:" + t.port() + ":" + t.checksum().listing();
+            case GRE -> "gre:" + t.checksum().listing();
         };
     }
 

@@ -19,6 +19,7 @@ import org.jvs.core.model.ProxyProtocol;
 import org.jvs.core.model.SchedFlag;
 import org.jvs.core.model.ServiceKey;
 import org.jvs.core.model.ServiceSpec;
+import org.jvs.core.model.TunnelChecksum;
 import org.jvs.core.model.TunnelType;
 
 /**
@@ -693,15 +694,13 @@ public final class IpvsadmParser {
                 throw new UsageException("Tunnel options conflict with forward method");
             }
             checkTunnelOptions();
-            if (given.contains(Opt.TUN_CSUM) || given.contains(Opt.TUN_REMCSUM)) {
-                throw new UsageException("--" + (given.contains(Opt.TUN_CSUM) ? "tun-csum" : "tun-remcsum")
-                        + ": tunnel checksums are not supported by JVS (--tun-nocsum is what it does)");
-            }
+            TunnelChecksum checksum = given.contains(Opt.TUN_CSUM) ? TunnelChecksum.CSUM
+                    : given.contains(Opt.TUN_REMCSUM) ? TunnelChecksum.REMCSUM : TunnelChecksum.NOCSUM;
             ForwardingMethod method = switch (fwd) {
                 case GATEWAY -> ForwardingMethod.DIRECT_ROUTE;
                 case MASQ -> ForwardingMethod.NAT;
                 case FULLNAT -> ForwardingMethod.FULL_NAT;
-                case IPIP -> new ForwardingMethod.Tunnel(tunType, tunType == TunnelType.GUE ? tunPort : 0);
+                case IPIP -> new ForwardingMethod.Tunnel(tunType, tunType == TunnelType.GUE ? tunPort : 0, checksum);
             };
             return new DestSpec(serverAddress, destPort(), method, weight, upper, lower, proxyProtocol);
         }

@@ -180,6 +180,7 @@ public final class JsonFormat {
             if (t.port() != 0) {
                 w.field("port", t.port());
             }
+            w.field("checksum", t.checksum().option());
             w.endObject();
         } else {
             w.name("tunnel").nullValue();

@@ -22,6 +22,7 @@ import org.jvs.core.model.ProxyProtocol;
 import org.jvs.core.model.SchedFlag;
 import org.jvs.core.model.ServiceKey;
 import org.jvs.core.model.ServiceSpec;
+import org.jvs.core.model.TunnelChecksum;
 import org.jvs.core.model.TunnelType;
 
 class IpvsadmParserTest {
@@ -108,6 +109,12 @@ class IpvsadmParserTest {
                         dest(RIP, 80, new ForwardingMethod.Tunnel(TunnelType.GUE, 6080)))),
                 Arguments.of("-a -t 10.0.0.100:80 -r 10.0.0.11 -i --tun-type gue --tun-port 6080 --tun-nocsum", new IpvsadmCommand.AddDest(WEB,
                         dest(RIP, 80, new ForwardingMethod.Tunnel(TunnelType.GUE, 6080)))),
+                Arguments.of("-a -t 10.0.0.100:80 -r 10.0.0.11 -i --tun-type gue --tun-port 6080 --tun-csum", new IpvsadmCommand.AddDest(WEB,
+                        dest(RIP, 80, new ForwardingMethod.Tunnel(TunnelType.GUE, 6080, TunnelChecksum.CSUM)))),
+                Arguments.of("-a -t 10.0.0.100:80 -r 10.0.0.11 -i --tun-type gue --tun-port 6080 --tun-remcsum", new IpvsadmCommand.AddDest(WEB,
+                        dest(RIP, 80, new ForwardingMethod.Tunnel(TunnelType.GUE, 6080, TunnelChecksum.REMCSUM)))),
+                Arguments.of("-a -t 10.0.0.100:80 -r 10.0.0.11 -i --tun-type gre --tun-csum", new IpvsadmCommand.AddDest(WEB,
+                        dest(RIP, 80, new ForwardingMethod.Tunnel(TunnelType.GRE, 0, TunnelChecksum.CSUM)))),
                 Arguments.of("-a -t 10.0.0.100:80 -r 10.0.0.11 -i --tun-type gre", new IpvsadmCommand.AddDest(WEB,
                         dest(RIP, 80, new ForwardingMethod.Tunnel(TunnelType.GRE, 0)))),
                 Arguments.of("-a -t 10.0.0.100:80 -r 2001:db8::11 -i", new IpvsadmCommand.AddDest(WEB,
@@ -272,8 +279,7 @@ class IpvsadmParserTest {
                 Arguments.of(srv + "-i --tun-type gre --tun-port 1", "Illegal 'tun-port' option with the 'gre' tunnel type"),
                 Arguments.of(srv + "-i --tun-type gre --tun-remcsum", "Illegal 'tun-remcsum' option with the 'gre' tunnel type"),
                 Arguments.of(srv + "-i --tun-type gre --tun-nocsum --tun-csum", "The option 'tun-csum' conflicts with the 'tun-nocsum' option in the 'gre' tunnel type"),
-                Arguments.of(srv + "-i --tun-type gue --tun-port 6080 --tun-csum", "--tun-csum: tunnel checksums are not supported by JVS (--tun-nocsum is what it does)"),
-                Arguments.of(srv + "-i --tun-type gue --tun-port 6080 --tun-remcsum", "--tun-remcsum: tunnel checksums are not supported by JVS (--tun-nocsum is what it does)"),
+                Arguments.of(srv + "-i --tun-type gre --tun-remcsum", "Illegal 'tun-remcsum' option with the 'gre' tunnel type"),
                 Arguments.of(srv + "-i --tun-type vxlan", "illegal tunnel type specified"),
                 Arguments.of(srv + "-i --tun-type gue --tun-port 0", "illegal tunnel port specified"),
                 Arguments.of(srv + "--proxy-protocol v3", "illegal PROXY protocol version specified: 'v3' (none, v1, v2)"),

@@ -112,6 +112,20 @@ public final class PacketBatch {
         return true;
     }
 
+    /**
+     * Where the next frame is to be written in place, {@code length} bytes at most; -1 when the batch is full or the
+     * frame too long. {@link #commit} then appends it.
+     */
+    public long next(int length) {
+        return count == capacity || length < 0 || length > frameSize ? -1 : offset(count);
+    }
+
+    /** Appends the frame written at {@link #next}: {@code length} bytes, with {@code offload} metadata. */
+    public void commit(int length, long offload) {
+        offloads[count] = offload;
+        lengths[count++] = length;
+    }
+
     /** A view of frame {@code i} (allocates a slice object: for tests and cold paths). */
     public MemorySegment frame(int i) {
         return slab.asSlice(offset(i), lengths[i]);

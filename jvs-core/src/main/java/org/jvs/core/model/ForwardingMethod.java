@@ -48,11 +48,17 @@ public sealed interface ForwardingMethod {
         }
     }
 
-    /** VS/TUN: encapsulate to the real server ({@code -i}); {@code port} is the GUE destination port. */
-    record Tunnel(TunnelType type, int port) implements ForwardingMethod {
+    /**
+     * VS/TUN: encapsulate to the real server ({@code -i}); {@code port} is the GUE destination port, {@code checksum}
+     * what the encapsulation carries ({@link TunnelChecksum}).
+     */
+    record Tunnel(TunnelType type, int port, TunnelChecksum checksum) implements ForwardingMethod {
         public Tunnel {
-            if (type == null) {
-                throw new ConfigException("tunnel type missing");
+            if (type == null || checksum == null) {
+                throw new ConfigException("tunnel type or checksum missing");
+            }
+            if (!checksum.allowedWith(type)) {
+                throw new ConfigException("--tun-" + checksum.option() + " does not apply to " + type.ipvsadmName() + " tunnels");
             }
             if (type == TunnelType.GUE && (port < 1 || port > 65535)) {
                 throw new ConfigException("a GUE tunnel needs --tun-port 1..65535, got " + port);
@@ -60,6 +66,11 @@ public sealed interface ForwardingMethod {
             if (type != TunnelType.GUE && port != 0) {
                 throw new ConfigException("--tun-port applies to gue tunnels only, not " + type.ipvsadmName());
             }
+        }
+
+        /** Without a checksum, as {@code --tun-nocsum}. */
+        public Tunnel(TunnelType type, int port) {
+            this(type, port, TunnelChecksum.NOCSUM);
         }
 
         @Override

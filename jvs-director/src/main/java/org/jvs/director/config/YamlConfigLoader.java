@@ -24,6 +24,7 @@ import org.jvs.core.model.ProxyProtocol;
 import org.jvs.core.model.SchedFlag;
 import org.jvs.core.model.ServiceKey;
 import org.jvs.core.model.ServiceSpec;
+import org.jvs.core.model.TunnelChecksum;
 import org.jvs.core.model.TunnelType;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
@@ -268,10 +269,12 @@ public final class YamlConfigLoader {
             if (!(method instanceof ForwardingMethod.Tunnel)) {
                 t.fail("'tunnel' needs method: tun");
             }
-            Map<String, Y> tm = t.mapping(Set.of("type", "port"));
+            Map<String, Y> tm = t.mapping(Set.of("type", "port", "checksum"));
             TunnelType type = tm.containsKey("type") ? tm.get("type").convert(TunnelType::byName) : TunnelType.IPIP;
             int tport = tm.containsKey("port") ? tm.get("port").integer(1, 65535) : 0;
-            method = t.build(() -> new ForwardingMethod.Tunnel(type, tport));
+            TunnelChecksum csum = tm.containsKey("checksum") ? tm.get("checksum").convert(TunnelChecksum::byName)
+                    : TunnelChecksum.NOCSUM;
+            method = t.build(() -> new ForwardingMethod.Tunnel(type, tport, csum));
         }
         int weight = m.containsKey("weight") ? m.get("weight").integer(0, DestSpec.MAX_WEIGHT) : 1;
         int upper = m.containsKey("upper_threshold") ? m.get("upper_threshold").integer(0, Integer.MAX_VALUE) : 0;

@@ -235,7 +235,7 @@ public final class OwnedServices {
 
     /**
      * What of {@code services} is marked {@code engine: packet} but this engine cannot carry yet, one line each:
-     * firewall-mark and IPv6 services, real servers by TUN, FullNAT or local. Their packets are left to the kernel
+     * IPv6 services, real servers by FullNAT or local, IPv6 real servers. Their packets are left to the kernel
      * (services) or dropped and counted (real servers); the director logs these lines.
      */
     public static List<String> notCarried(List<Service> services) {
@@ -258,8 +258,11 @@ public final class OwnedServices {
                 continue;
             }
             for (Dest d : s.dests()) {
-                if (!(d.method() instanceof ForwardingMethod.Nat) && !(d.method() instanceof ForwardingMethod.DirectRoute)) {
-                    out.add(s.key() + " -> " + d.address().withPort(d.port()) + ": the packet engine forwards by DR or NAT only (yet)");
+                boolean carried = d.method() instanceof ForwardingMethod.Nat || d.method() instanceof ForwardingMethod.DirectRoute
+                        || d.method() instanceof ForwardingMethod.Tunnel;
+                if (!carried || d.address().v6()) {
+                    out.add(s.key() + " -> " + d.address().withPort(d.port())
+                            + ": the packet engine forwards to IPv4 real servers by DR, NAT or TUN only (yet)");
                 }
             }
         }

@@ -72,8 +72,8 @@ public final class PacketEngine implements AutoCloseable {
     }
 
     /** Counters summed over the workers (approximate while they run: each is read without a lock). */
-    public record Counters(long received, long forwarded, long forwardedDr, long forwardedNat, long natReplies,
-                           long arpReplies, long arpRequests, long learned, long passed, long dropped,
+    public record Counters(long received, long forwarded, long forwardedDr, long forwardedNat, long forwardedTun,
+                           long natReplies, long arpReplies, long arpRequests, long learned, long passed, long dropped,
                            long noNeighbour, long noRoute) {
     }
 
@@ -477,11 +477,13 @@ public final class PacketEngine implements AutoCloseable {
     }
 
     public Counters counters() {
-        long rx = 0, dr = 0, nat = 0, rep = 0, arpRep = 0, arpReq = 0, learned = 0, passed = 0, dropped = 0, nn = 0, nr = 0;
+        long rx = 0, fwd = 0, dr = 0, nat = 0, tun = 0, rep = 0, arpRep = 0, arpReq = 0, learned = 0, passed = 0, dropped = 0, nn = 0, nr = 0;
         for (PacketWorker w : workers) {
             rx += w.received();
+            fwd += w.forwarded();
             dr += w.forwardedDr();
             nat += w.forwardedNat();
+            tun += w.forwardedTun();
             rep += w.natReplies();
             arpRep += w.arpReplies();
             arpReq += w.arpRequests();
@@ -491,6 +493,6 @@ public final class PacketEngine implements AutoCloseable {
             nn += w.noNeighbour();
             nr += w.noRoute();
         }
-        return new Counters(rx, dr + nat + rep, dr, nat, rep, arpRep, arpReq, learned, passed, dropped, nn, nr);
+        return new Counters(rx, fwd, dr, nat, tun, rep, arpRep, arpReq, learned, passed, dropped, nn, nr);
     }
 }

@@ -6,10 +6,12 @@ import org.jvs.core.Dest;
 import org.jvs.core.LoadBalancer;
 import org.jvs.core.conn.ConnTable;
 import org.jvs.core.model.ForwardingMethod;
+import org.jvs.core.model.TunnelChecksum;
 import org.jvs.core.sched.Flow;
 import org.jvs.core.time.Clock;
 import org.jvs.packet.ArpPacket;
 import org.jvs.packet.Checksum;
+import org.jvs.packet.Encapsulation;
 import org.jvs.packet.EthernetFrame;
 import org.jvs.packet.Flows;
 import org.jvs.packet.IcmpHeader;
@@ -19,6 +21,7 @@ import org.jvs.packet.Offload;
 import org.jvs.packet.PacketBatch;
 import org.jvs.packet.PacketIo;
 import org.jvs.packet.TcpHeader;
+import org.jvs.packet.TcpSegments;
 import org.jvs.packet.UdpHeader;
 import org.jvs.packet.Rewrite;
 
@@ -69,7 +72,11 @@ import org.jvs.packet.Rewrite;
  * ({@link FragmentCache}) and the later ones follow it, NAT rewriting their address only (the transport checksum
  * is in the first). A later fragment without a note is dropped ({@link #fragments()}).
  *
- * <p>Not yet: IPv6, VS/TUN, FullNAT. Confined to one thread; the counters are plain fields, exact from that thread, approximate from
+ * <p>VS/TUN ({@link #tunnel}): the packet goes inside an outer IPv4 header (IPIP, GUE or GRE) to its real server,
+ * wherever a route reaches it; a super-frame is cut into segments first, as no virtio header can describe one inside
+ * a tunnel. The real server answers the client directly.
+ *
+ * <p>Not yet: IPv6, FullNAT. Confined to one thread; the counters are plain fields, exact from that thread, approximate from
  * others.
  */
 public final class PacketWorker {
@@ -112,8 +119,9 @@ public final class PacketWorker {
     /** Result of {@link #route}: the link to send on and the next hop's address. */
     private int routeLink;
     private int routeHop;
-    /** Result of {@link #routeToServer}: whether the server is reached by VS/NAT, and its address. */
+    /** Result of {@link #routeToServer}: whether the server is reached by VS/NAT or VS/TUN, and its address. */
     private boolean serverNat;
+    private boolean serverTunnel;
     private int serverAddress;
     /** The {@link Offload} metadata of the frame being handled. */
     private long offload;
@@ -123,6 +131,9 @@ public final class PacketWorker {
     private long received;
     private long forwardedDr;
     private long forwardedNat;
+    private long forwardedTun;
+    /** The outer IP identification of the next tunnelled packet. */
+    private int tunnelId;
     private long natReplies;
     private long arpReplies;
     private long arpRequests;
@@ -214,10 +225,8 @@ public final class PacketWorker {
         }
         received += n;
         for (int k = 0; k < out.length; k++) {
-            PacketBatch b = out[k];
-            if (b.count() > 0) {
-                int sent = ios[k].send(b);
-                txFull += b.count() - sent;
+            if (out[k].count() > 0) {
+                flush(k);
             }
         }
         return n;
@@ -434,6 +443,13 @@ public final class PacketWorker {
         if (!routeToServer()) {
             return;
         }
+        if (serverTunnel) {
+            // As IPVS: the error goes through the connection's tunnel like its packets; nothing in it to rewrite.
+            if (tunnel(seg, offset)) {
+                icmpForwarded++;
+            }
+            return;
+        }
         boolean nat = serverNat;
         int rip = serverAddress;
         int k = routeLink;
@@ -517,7 +533,11 @@ public final class PacketWorker {
      * For a super-frame the size that counts is that of its segments.
      */
     private boolean tooBigFor(int k, int icmpSource, MemorySegment seg, long offset) {
-        int mtu = links[k].mtu();
+        return tooBigFor(links[k].mtu(), icmpSource, seg);
+    }
+
+    /** As {@link #tooBigFor(int, int, MemorySegment, long)}, against {@code mtu} (a tunnel's: the link's less its headers). */
+    private boolean tooBigFor(int mtu, int icmpSource, MemorySegment seg) {
         int size;
         if (Offload.segmented(offload)) {
             int l4 = ip.protocol() == IpProtocol.TCP ? tcp.wrap(seg, ip.payloadOffset()).headerLength() : 8;
@@ -540,25 +560,142 @@ public final class PacketWorker {
     /**
      * The way to {@code decision.dest} for a packet toward it: {@link #route} set, {@link #serverNat} and
      * {@link #serverAddress} too; false (counted) for a method this engine does not do, or no route. VS/DR keeps the
-     * VIP as destination address: only a server on a connected subnet can receive it.
+     * VIP as destination address: only a server on a connected subnet can receive it. VS/TUN reaches its server
+     * anywhere (through the gateway too), from the address of the link it leaves by, which it must have.
      */
     private boolean routeToServer() {
         ForwardingMethod m = decision.dest.method();
         serverNat = m instanceof ForwardingMethod.Nat;
-        if (!serverNat && !(m instanceof ForwardingMethod.DirectRoute)) {
+        serverTunnel = m instanceof ForwardingMethod.Tunnel;
+        boolean dr = m instanceof ForwardingMethod.DirectRoute;
+        if (!serverNat && !serverTunnel && !dr || decision.dest.address().v6()) {
             unsupportedMethod++;
             return false;
         }
         serverAddress = (int) decision.dest.address().lo();
-        if (!route(serverAddress) || (!serverNat && routeHop != serverAddress)) {
+        if (!route(serverAddress) || (dr && routeHop != serverAddress) || (serverTunnel && links[routeLink].address() == 0)) {
             noRoute++;
             return false;
         }
         return true;
     }
 
+    /**
+     * VS/TUN, as IPVS' {@code ip_vs_tunnel_xmit}: the packet, its TTL one less, inside an outer IPv4 header (and
+     * UDP+GUE or GRE) from the outgoing link's address to the real server ({@link Encapsulation}); a TSO super-frame
+     * is cut into segments here ({@link TcpSegments}), each in its own outer packet, and an unfinished checksum is
+     * finished here (the kernel cannot finish one inside a tunnel it did not build), unless GUE's remote checksum
+     * offload hands it to the real server. Larger than the link's MTU less the tunnel's headers: "fragmentation
+     * needed" with that MTU (with DF) and dropped, as IPVS; TTL 1: "time exceeded" and dropped. True when queued.
+     */
+    private boolean tunnel(MemorySegment seg, long offset) {
+        ForwardingMethod.Tunnel t = (ForwardingMethod.Tunnel) decision.dest.method();
+        int k = routeLink;
+        long mac = nextHopMac(k, routeHop);
+        if (mac < 0) {
+            return false;
+        }
+        long meta = offload;
+        boolean segmented = Offload.segmented(meta);
+        boolean partial = Offload.needsChecksum(meta);
+        boolean remcsum = t.checksum() == TunnelChecksum.REMCSUM && partial && !segmented;
+        int overhead = Encapsulation.overhead(t.type(), t.checksum(), remcsum);
+        int vip = ip.destination();
+        if (tooBigFor(links[k].mtu() - overhead, vip, seg)) {
+            return false;
+        }
+        if (ip.ttl() <= 1) {
+            ttlExpired++;
+            if (icmpOut.allow(now) && icmpOut.timeExceeded(out[self], eth.source(), own.mac(), eth.tagged() ? eth.tci() : -1,
+                    vip, ip.source(), seg, ip.offset(), (int) Math.min(ip.totalLength(), ip.available()))) {
+                icmpSent++;
+            }
+            return false;
+        }
+        ip.decrementTtl();
+        eth.destination(mac).source(links[k].mac());
+        int l2 = (int) (ip.offset() - offset);
+        int inner = ip.totalLength();
+        int ports = flow.srcPort << 16 | flow.dstPort;
+        int srcPort = Encapsulation.sourcePort(ip.source(), vip, ports);
+        int src = links[k].address();
+        PacketBatch o = out[k];
+        if (segmented) {
+            if (ip.protocol() != IpProtocol.TCP) {
+                superFrames++; // UDP GSO: not cut here (yet)
+                return false;
+            }
+            int ihl = ip.headerLength();
+            int thl = tcp.wrap(seg, ip.payloadOffset()).headerLength();
+            int payload = inner - ihl - thl;
+            int mss = Offload.gsoSize(meta);
+            if (payload <= 0 || mss <= 0 || thl < TcpHeader.MIN_LENGTH) {
+                malformed++;
+                return false;
+            }
+            int n = TcpSegments.count(payload, mss);
+            for (int i = 0; i < n; i++) {
+                if (o.count() == o.capacity()) {
+                    flush(k); // a 64 KiB super-frame makes more segments than a batch holds
+                }
+                long at = o.next(l2 + overhead + ihl + thl + mss);
+                if (at < 0) {
+                    txFull++;
+                    return false;
+                }
+                MemorySegment os = o.segment();
+                MemorySegment.copy(seg, offset, os, at, l2);
+                int len = TcpSegments.write(seg, ip.offset(), ihl, thl, payload, mss, i, os, at + l2 + overhead);
+                Encapsulation.write(os, at + l2, overhead, t.type(), t.checksum(), src, serverAddress, ip.tos(), ip.ttl(),
+                        ip.dontFragment(), tunnelId++, srcPort, t.port(), 0, 0, len);
+                o.commit(l2 + overhead + len, Offload.NONE);
+            }
+            return true;
+        }
+        int length = l2 + overhead + inner;
+        long at = o.next(length);
+        if (at < 0) {
+            txFull++;
+            return false;
+        }
+        MemorySegment os = o.segment();
+        MemorySegment.copy(seg, offset, os, at, l2);
+        MemorySegment.copy(seg, ip.offset(), os, at + l2 + overhead, inner);
+        int remStart = 0;
+        int remField = 0;
+        if (remcsum) {
+            remStart = Offload.csumStart(meta) - l2;
+            remField = remStart + Offload.csumOffset(meta);
+            if (remStart < 0 || remField + 2 > inner) {
+                malformed++;
+                return false;
+            }
+        } else if (!Offload.complete(os, at, length, Offload.shifted(meta, overhead))) {
+            malformed++;
+            return false;
+        }
+        Encapsulation.write(os, at + l2, overhead, t.type(), t.checksum(), src, serverAddress, ip.tos(), ip.ttl(),
+                ip.dontFragment(), tunnelId++, srcPort, t.port(), remStart, remField, inner);
+        o.commit(length, Offload.NONE);
+        return true;
+    }
+
+    /** Sends link {@code k}'s output batch now and empties it. */
+    private void flush(int k) {
+        PacketBatch b = out[k];
+        int sent = ios[k].send(b);
+        txFull += b.count() - sent;
+        b.clear();
+    }
+
     private void forwardInbound(MemorySegment seg, long offset, int length) {
         if (!routeToServer()) {
+            return;
+        }
+        if (serverTunnel) {
+            if (tunnel(seg, offset)) {
+                forwardedTun++;
+            }
             return;
         }
         Dest d = decision.dest;
@@ -727,7 +864,12 @@ public final class PacketWorker {
      * (ARP apart).
      */
     public long forwarded() {
-        return forwardedDr + forwardedNat + natReplies + icmpForwarded + fragmentsForwarded;
+        return forwardedDr + forwardedNat + forwardedTun + natReplies + icmpForwarded + fragmentsForwarded;
+    }
+
+    /** VS/TUN packets sent into their tunnel (a super-frame cut into segments counts once). */
+    public long forwardedTun() {
+        return forwardedTun;
     }
 
     /** Later fragments of datagrams whose first fragment was forwarded, sent the same way. */
@@ -809,7 +951,7 @@ public final class PacketWorker {
         return ttlExpired;
     }
 
-    /** Dropped: a forwarding method this engine does not do yet (TUN, FullNAT, local). */
+    /** Dropped: a forwarding method this engine does not do yet (FullNAT, local; an IPv6 real server). */
     public long unsupportedMethod() {
         return unsupportedMethod;
     }
