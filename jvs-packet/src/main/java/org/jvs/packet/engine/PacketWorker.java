@@ -149,6 +149,7 @@ public final class PacketWorker {
     private long ttlExpired;
     private long unsupportedMethod;
     private long txFull;
+    private long txRefused;
     private long superFrames;
     private long icmpForwarded;
     private long fragmentsForwarded;
@@ -680,11 +681,14 @@ public final class PacketWorker {
         return true;
     }
 
-    /** Sends link {@code k}'s output batch now and empties it. */
+    /**
+     * Sends link {@code k}'s output batch now and empties it. What the I/O refuses is counted in {@link #txRefused},
+     * not as a drop: those frames already had their outcome (forwarded, or made by the worker).
+     */
     private void flush(int k) {
         PacketBatch b = out[k];
         int sent = ios[k].send(b);
-        txFull += b.count() - sent;
+        txRefused += b.count() - sent;
         b.clear();
     }
 
@@ -956,9 +960,17 @@ public final class PacketWorker {
         return unsupportedMethod;
     }
 
-    /** Dropped: the output batch or the transmit queue was full. */
+    /** Dropped: the output batch was full. */
     public long txFull() {
         return txFull;
+    }
+
+    /**
+     * Frames the I/O refused to send (its transmit ring or the device queue full), counted apart from the outcomes:
+     * each was already counted as forwarded, or was one the worker made (ARP, ICMP), as a NIC's tx_dropped is.
+     */
+    public long txRefused() {
+        return txRefused;
     }
 
     /** ICMP errors about a connection's packets forwarded to its real server or back to its client. */

@@ -89,6 +89,35 @@ class PacketWorkerAllocationTest {
         assertThat(allocated).as("bytes allocated for %d packets", PACKETS).isLessThan(NOISE_BYTES);
     }
 
+    /**
+     * VS/TUN: GUE with a UDP checksum, an unfinished inner checksum finished on the way, and a TSO super-frame cut
+     * into segments, each in its own outer packet.
+     */
+    @Test
+    void tunnellingAllocatesNothing() {
+        try (EngineFixture tun = TunnelForwardingTest.fixture(new org.jvs.core.model.ForwardingMethod.Tunnel(
+                org.jvs.core.model.TunnelType.GUE, 6080, org.jvs.core.model.TunnelChecksum.CSUM), false, 1500)) {
+            int vip = TunnelForwardingTest.VIP_TUN;
+            byte[][] set = {
+                    Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40001, vip, 80, SYN, new byte[0]),
+                    Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40001, vip, 80, ACK, new byte[200]),
+                    Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40001, vip, 80, ACK, new byte[4000]),
+            };
+            long[] offloads = {0, TCP_UNFINISHED,
+                    org.jvs.packet.Offload.of(org.jvs.packet.Offload.F_NEEDS_CSUM, org.jvs.packet.Offload.GSO_TCPV4, 1400, 34, 16)};
+            PacketWorker w = tun.worker;
+            runOn(tun, 60_000, set, offloads);
+            long forwarded = w.forwardedTun();
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            long done = runOn(tun, 300_000, set, offloads);
+            long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+
+            assertThat(done).isEqualTo(300_000);
+            assertThat(w.forwardedTun() - forwarded).isEqualTo(300_000);
+            assertThat(allocated).as("bytes allocated for %d packets", 300_000).isLessThan(NOISE_BYTES);
+        }
+    }
+
     /** Frames with unfinished checksums toward an output that carries no metadata: finished in the worker. */
     @Test
     void finishingChecksumsInTheWorkerAllocatesNothing() {
@@ -188,16 +217,19 @@ class PacketWorkerAllocationTest {
     }
 
     private long run(int packets, byte[][] set, long[] offloads) {
+        return runOn(fx, packets, set, offloads);
+    }
+
+    private static long runOn(EngineFixture f, int packets, byte[][] set, long[] offloads) {
         long handled = 0;
         int next = 0;
         while (handled < packets) {
-            while (io.pending() < BATCH) {
-                byte[] f = set[next];
-                io.inject(f, offloads[next]);
+            while (f.io.pending() < BATCH) {
+                f.io.inject(set[next], offloads[next]);
                 next = next == set.length - 1 ? 0 : next + 1;
             }
-            handled += fx.worker.poll();
-            io.discardSent();
+            handled += f.worker.poll();
+            f.io.discardSent();
         }
         return handled;
     }

@@ -34,7 +34,7 @@ class PacketWorkerFuzzTest {
     private static final int FRAMES = 10_000_000;
     private static final int BATCH = 32;
 
-    private final EngineFixture fx = EngineFixture.oneLink(BATCH, false, 1400);
+    private final EngineFixture fx = withTunnel(EngineFixture.oneLink(BATCH, false, 1400));
     private final SplittableRandom random = new SplittableRandom(0x4A5653L);
     private final byte[] scratch = new byte[4096];
     private final byte[][] seeds = seeds();
@@ -42,6 +42,18 @@ class PacketWorkerFuzzTest {
     @AfterEach
     void close() {
         fx.close();
+    }
+
+    /** Also a VS/TUN service (GUE with remote checksum offload, to a server beyond the gateway). */
+    private static EngineFixture withTunnel(EngineFixture f) {
+        var key = new org.jvs.core.model.ServiceKey.Virtual(org.jvs.core.model.Protocol.TCP,
+                org.jvs.core.model.IpAddr.v4(TunnelForwardingTest.VIP_TUN), 80);
+        f.lb.addService(org.jvs.core.model.ServiceSpec.of(key, "rr").withEngine(org.jvs.core.model.Engine.PACKET));
+        f.lb.addDest(key, org.jvs.core.model.DestSpec.of(org.jvs.core.model.IpAddr.v4(TunnelForwardingTest.RS_FAR), 80,
+                new org.jvs.core.model.ForwardingMethod.Tunnel(org.jvs.core.model.TunnelType.GUE, 6080,
+                        org.jvs.core.model.TunnelChecksum.REMCSUM)));
+        f.owned.update(f.lb);
+        return f;
     }
 
     private static byte[][] seeds() {
@@ -67,6 +79,8 @@ class PacketWorkerFuzzTest {
                 Frames.icmpError(OWN_MAC, RS2_MAC, RS2, CLIENT, 3, 3, 0, Frames.udp(0, 0, CLIENT, 5353, RS2, 53, new byte[8])),
                 Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40002, VIP_NAT, 80, SYN, new byte[1450]),
                 tagged,
+                Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40003, TunnelForwardingTest.VIP_TUN, 80, SYN, new byte[0]),
+                Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40003, TunnelForwardingTest.VIP_TUN, 80, ACK, new byte[1300]),
         };
     }
 
@@ -85,6 +99,7 @@ class PacketWorkerFuzzTest {
         // The seeds reach every path, mutated or not.
         assertThat(w.forwardedDr()).isPositive();
         assertThat(w.forwardedNat()).isPositive();
+        assertThat(w.forwardedTun()).isPositive();
         assertThat(w.natReplies()).isPositive();
         assertThat(w.icmpForwarded()).isPositive();
         assertThat(w.fragmentsForwarded()).isPositive();
@@ -92,9 +107,9 @@ class PacketWorkerFuzzTest {
         assertThat(w.malformed()).isPositive();
         assertThat(w.passed()).isPositive();
         assertThat(allocated).as("bytes allocated for %d frames", FRAMES).isLessThan(1024);
-        System.out.printf("fuzz: %d frames: forwarded %d (dr %d, nat %d, replies %d, icmp %d, fragments %d), arp %d,"
+        System.out.printf("fuzz: %d frames: forwarded %d (dr %d, nat %d, tun %d, replies %d, icmp %d, fragments %d), arp %d,"
                         + " passed %d, dropped %d (malformed %d, too big %d, fragments %d, no conn %d), %d bytes allocated%n",
-                FRAMES, w.forwarded(), w.forwardedDr(), w.forwardedNat(), w.natReplies(), w.icmpForwarded(),
+                FRAMES, w.forwarded(), w.forwardedDr(), w.forwardedNat(), w.forwardedTun(), w.natReplies(), w.icmpForwarded(),
                 w.fragmentsForwarded(), w.arpReplies(), w.passed(), w.dropped(), w.malformed(), w.tooBig(),
                 w.fragments(), w.noConn(), allocated);
     }
