@@ -311,6 +311,11 @@ public final class LoadBalancer {
         return stats;
     }
 
+    /** The real server with {@code id} ({@link Dest#id}), or null: for engines that keep ids, not objects. */
+    public Dest dest(int id) {
+        return dests.get(id);
+    }
+
     public ConnTable connTable(boolean v6) {
         return v6 ? conns6 : conns4;
     }

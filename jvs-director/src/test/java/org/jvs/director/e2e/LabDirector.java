@@ -139,7 +139,7 @@ final class LabDirector implements AutoCloseable {
     /** DR: one interface facing clients and servers; NAT: eth0 toward the client, eth1 toward the real servers. */
     private static String interfaces(Lab lab) {
         return switch (lab.topology()) {
-            case DR -> "    - {name: eth0, role: both}";
+            case DR, TUN -> "    - {name: eth0, role: both}";
             case NAT -> "    - {name: eth0, role: client}\n    - {name: eth1, role: server}";
         };
     }
@@ -151,7 +151,16 @@ final class LabDirector implements AutoCloseable {
 
     /** A YAML service item on the lab's VIP and {@code protocol}/{@code port}, real servers on the same port. */
     static String service(Lab lab, String protocol, int port, String scheduler, int persistence, int... weights) {
-        String method = lab.topology() == Lab.Topology.DR ? "dr" : "nat";
+        return service(lab, protocol, port, scheduler, persistence, "{type: ipip}", weights);
+    }
+
+    /** As {@link #service(Lab, String, int, String, int, int...)}; {@code tunnel}: the TUN lab's YAML tunnel mapping. */
+    static String service(Lab lab, String protocol, int port, String scheduler, int persistence, String tunnel, int... weights) {
+        String method = switch (lab.topology()) {
+            case DR -> "dr";
+            case NAT -> "nat";
+            case TUN -> "tun, tunnel: " + tunnel;
+        };
         List<String> rs = new ArrayList<>();
         for (int i = 0; i < lab.realServers().size(); i++) {
             int w = weights.length == 0 ? 1 : weights[i];

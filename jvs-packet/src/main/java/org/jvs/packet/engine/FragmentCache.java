@@ -24,6 +24,8 @@ final class FragmentCache {
     static final byte DR = 1;
     static final byte NAT_IN = 2;
     static final byte NAT_OUT = 3;
+    /** VS/TUN: the target is the real server's {@code Dest} id (its tunnel is needed, not only its address). */
+    static final byte TUN = 4;
 
     private final int mask;
     private final long[] addresses;

@@ -134,6 +134,10 @@ public final class PacketWorker {
     private long forwardedTun;
     /** The outer IP identification of the next tunnelled packet. */
     private int tunnelId;
+    /** Where an outer packet too big for its link is built before it is cut into fragments. */
+    private final MemorySegment scratch;
+    private final Ipv4Header fragmentHeader = new Ipv4Header();
+    private long tunnelFragmented;
     private long natReplies;
     private long arpReplies;
     private long arpRequests;
@@ -184,6 +188,7 @@ public final class PacketWorker {
             offloadsOut[k] = ios[k].carriesOffloads();
         }
         this.in = new PacketBatch(batchSize, frameSize);
+        this.scratch = java.lang.foreign.Arena.ofAuto().allocate(frameSize + 64, 64);
         this.out = new PacketBatch[links.length];
         for (int k = 0; k < links.length; k++) {
             out[k] = new PacketBatch(batchSize * 2, frameSize); // room for an ARP request per forwarded frame
@@ -349,6 +354,18 @@ public final class PacketWorker {
         }
         byte kind = fragmentNotes.foundKind;
         int target = fragmentNotes.foundTarget;
+        if (kind == FragmentCache.TUN) {
+            Dest d = lb.dest(target);
+            if (d == null || !(d.method() instanceof ForwardingMethod.Tunnel)) {
+                fragments++; // the server left since the first fragment
+                return;
+            }
+            decision.dest = d;
+            if (routeToServer() && tunnel(seg, offset)) {
+                fragmentsForwarded++;
+            }
+            return;
+        }
         if (kind == FragmentCache.NAT_OUT && ip.ttl() <= 1) {
             ttlExpired++;
             return;
@@ -602,7 +619,11 @@ public final class PacketWorker {
         boolean remcsum = t.checksum() == TunnelChecksum.REMCSUM && partial && !segmented;
         int overhead = Encapsulation.overhead(t.type(), t.checksum(), remcsum);
         int vip = ip.destination();
-        if (tooBigFor(links[k].mtu() - overhead, vip, seg)) {
+        int tunnelMtu = links[k].mtu() - overhead;
+        // Without DF the outer packet is cut into IPv4 fragments instead (IPVS copies DF out, and the kernel
+        // fragments what it may); with DF, or a super-frame, the sender hears the tunnel's MTU.
+        boolean fragment = !segmented && !ip.dontFragment() && ip.totalLength() > tunnelMtu;
+        if (!fragment && tooBigFor(tunnelMtu, vip, seg)) {
             return false;
         }
         if (ip.ttl() <= 1) {
@@ -654,12 +675,12 @@ public final class PacketWorker {
             return true;
         }
         int length = l2 + overhead + inner;
-        long at = o.next(length);
+        long at = fragment ? 0 : o.next(length);
         if (at < 0) {
             txFull++;
             return false;
         }
-        MemorySegment os = o.segment();
+        MemorySegment os = fragment ? scratch : o.segment();
         MemorySegment.copy(seg, offset, os, at, l2);
         MemorySegment.copy(seg, ip.offset(), os, at + l2 + overhead, inner);
         int remStart = 0;
@@ -677,7 +698,43 @@ public final class PacketWorker {
         }
         Encapsulation.write(os, at + l2, overhead, t.type(), t.checksum(), src, serverAddress, ip.tos(), ip.ttl(),
                 ip.dontFragment(), tunnelId++, srcPort, t.port(), remStart, remField, inner);
+        if (fragment) {
+            return fragmentOuter(k, l2, length);
+        }
         o.commit(length, Offload.NONE);
+        return true;
+    }
+
+    /**
+     * Sends the outer packet built in {@link #scratch} ({@code length} bytes with its {@code l2}-byte Ethernet header)
+     * as IPv4 fragments that fit link {@code k} (RFC 791: payload in multiples of 8 bytes, MF on all but the last);
+     * the real server's kernel reassembles them before decapsulating. False when the batch could not take them all.
+     */
+    private boolean fragmentOuter(int k, int l2, int length) {
+        PacketBatch o = out[k];
+        int outer = length - l2;
+        int per = (links[k].mtu() - Ipv4Header.MIN_LENGTH) & ~7;
+        int payload = outer - Ipv4Header.MIN_LENGTH;
+        for (int from = 0; from < payload; from += per) {
+            int chunk = Math.min(per, payload - from);
+            if (o.count() == o.capacity()) {
+                flush(k);
+            }
+            int frame = l2 + Ipv4Header.MIN_LENGTH + chunk;
+            long at = o.next(frame);
+            if (at < 0) {
+                txFull++;
+                return false;
+            }
+            MemorySegment os = o.segment();
+            MemorySegment.copy(scratch, 0, os, at, l2 + Ipv4Header.MIN_LENGTH);
+            MemorySegment.copy(scratch, l2 + Ipv4Header.MIN_LENGTH + from, os, at + l2 + Ipv4Header.MIN_LENGTH, chunk);
+            boolean last = from + chunk >= payload;
+            fragmentHeader.wrap(os, at + l2, frame - l2).totalLength(Ipv4Header.MIN_LENGTH + chunk)
+                    .flagsFragment((last ? 0 : Ipv4Header.FLAG_MF) | from / 8).computeChecksum();
+            o.commit(frame, Offload.NONE);
+        }
+        tunnelFragmented++;
         return true;
     }
 
@@ -697,8 +754,14 @@ public final class PacketWorker {
             return;
         }
         if (serverTunnel) {
+            int src = ip.source();
+            int vip = ip.destination();
+            int id = ip.id();
             if (tunnel(seg, offset)) {
                 forwardedTun++;
+                if (firstFragment) {
+                    fragmentNotes.put(src, vip, id, ip.protocol(), FragmentCache.TUN, decision.dest.id(), now);
+                }
             }
             return;
         }
@@ -869,6 +932,11 @@ public final class PacketWorker {
      */
     public long forwarded() {
         return forwardedDr + forwardedNat + forwardedTun + natReplies + icmpForwarded + fragmentsForwarded;
+    }
+
+    /** VS/TUN packets without DF too big for the link less the tunnel's headers, sent in outer fragments (not an outcome). */
+    public long tunnelFragmented() {
+        return tunnelFragmented;
     }
 
     /** VS/TUN packets sent into their tunnel (a super-frame cut into segments counts once). */

@@ -317,6 +317,50 @@ class TunnelForwardingTest {
         }
     }
 
+    /**
+     * A datagram of 2 000 bytes in two fragments, without DF (fragments never have it): the first, 1 500 bytes, is
+     * too big for the tunnel, so its outer packet goes in two outer fragments; the second follows the first's note
+     * into the same tunnel. Put together as the real server's kernel does, the outer fragments give the outer packet
+     * whole, the client's first fragment inside.
+     */
+    @Test
+    void fragmentsWithoutDfGoThroughTheTunnelAndTooBigOnesInOuterFragments() {
+        try (EngineFixture fx = fixture(new ForwardingMethod.Tunnel(TunnelType.IPIP, 0), false, 1500)) {
+            ServiceKey key = new ServiceKey.Virtual(Protocol.UDP, IpAddr.v4(VIP_TUN), 53);
+            fx.lb.addService(ServiceSpec.of(key, "rr").withEngine(Engine.PACKET));
+            fx.lb.addDest(key, DestSpec.of(IpAddr.v4(RS_FAR), 53, new ForwardingMethod.Tunnel(TunnelType.IPIP, 0)));
+            fx.owned.update(fx.lb);
+            byte[] payload = new byte[2000 - 28];
+            for (int i = 0; i < payload.length; i++) {
+                payload[i] = (byte) (i * 13);
+            }
+            byte[] datagram = Frames.udp(OWN_MAC, GATEWAY_MAC, CLIENT, 5353, VIP_TUN, 53, payload);
+            byte[][] fragments = FragmentForwardingTest.fragments(datagram, 1480);
+            fx.io.inject(fragments[0]);
+            fx.io.inject(fragments[1]);
+            fx.worker.poll();
+
+            assertThat(fx.worker.tunnelFragmented()).isEqualTo(1);
+            assertThat(fx.worker.fragmentsForwarded()).isEqualTo(1);
+            byte[] a = fx.io.takeSent();
+            byte[] b = fx.io.takeSent();
+            byte[] c = fx.io.takeSent();
+            assertThat(fx.io.takeSent()).isNull();
+            assertThat(a.length - 14).as("outer fragment within the MTU").isLessThanOrEqualTo(1500);
+            assertThat(u16(a, 20)).as("MF, offset 0").isEqualTo(0x2000);
+            assertThat(u16(b, 20)).as("last, offset in 8-byte units").isEqualTo((a.length - 34) / 8);
+            assertThat(u16(a, 18)).as("one datagram: one id").isEqualTo(u16(b, 18));
+            for (byte[] f : new byte[][] {a, b}) {
+                assertThat(Frames.checksum(Arrays.copyOfRange(f, 14, 34))).isZero();
+            }
+            byte[] whole = concat(Arrays.copyOfRange(a, 34, a.length), Arrays.copyOfRange(b, 34, b.length));
+            assertThat(hex(whole)).as("the first fragment, whole, inside").isEqualTo(hex(innerOf(fragments[0])));
+            assertThat(u16(c, 20)).as("the second fragment's outer packet: whole, no DF (the inner has none)").isZero();
+            assertThat(c[14 + 9]).as("IPIP").isEqualTo((byte) 4);
+            assertThat(hex(Arrays.copyOfRange(c, 34, c.length))).isEqualTo(hex(innerOf(fragments[1])));
+        }
+    }
+
     @Test
     void theChecksumsOfAnEncapsulatedPacketVerify() {
         try (EngineFixture fx = fixture(new ForwardingMethod.Tunnel(TunnelType.IPIP, 0), false, 1500)) {

@@ -49,7 +49,7 @@ import java.util.stream.Stream;
  * exits without closing. Needs root.
  */
 public final class Lab implements AutoCloseable {
-    public enum Topology { DR, NAT }
+    public enum Topology { DR, NAT, TUN }
 
     /** First part of every lab namespace name. */
     public static final String FAMILY = "jvslab-";
@@ -198,12 +198,14 @@ public final class Lab implements AutoCloseable {
             realServers.add(namespace("rs" + i));
         }
         switch (topology) {
-            case DR -> wireDr();
+            case DR -> wireDr(true);
             case NAT -> wireNat();
+            case TUN -> wireDr(false);
         }
     }
 
-    private void wireDr() {
+    /** {@code vipOnLo}: DR; without it TUN, where the real servers' tunnel endpoint holds the VIP. */
+    private void wireDr(boolean vipOnLo) {
         bridge("br0");
         link(client, "eth0", "client", "br0", SERVER_NET + 1);
         link(director, "eth0", "director", "br0", SERVER_NET + 2);
@@ -213,7 +215,9 @@ public final class Lab implements AutoCloseable {
         }
         for (Host rs : realServers) {
             link(rs, "eth0", rs.name(), "br0", realServerAddress(rs));
-            rs.exec("ip", "addr", "add", VIP + "/32", "dev", "lo");
+            if (vipOnLo) {
+                rs.exec("ip", "addr", "add", VIP + "/32", "dev", "lo");
+            }
             // Only the director may answer ARP for the VIP: reply only for addresses of the asking interface
             // (arp_ignore=1), and never use the VIP as the source of our own ARP requests (arp_announce=2).
             rs.sysctl("net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2",
@@ -367,7 +371,7 @@ public final class Lab implements AutoCloseable {
 
     /** The director's interface that faces the real servers: {@code eth0} in DR, {@code eth1} in NAT. */
     public Iface directorServerSide() {
-        return director.iface(topology == Topology.DR ? "eth0" : "eth1");
+        return director.iface(topology == Topology.NAT ? "eth1" : "eth0");
     }
 
     /** The director's interface that faces the client: {@code eth0} in both topologies. */
