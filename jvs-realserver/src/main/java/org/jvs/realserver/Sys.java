@@ -63,6 +63,7 @@ final class Sys {
     static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     /** write(2) with the buffer as a raw address: a packet at any offset of a native buffer, without a slice object. */
     static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     /** int ioctl(int fd, unsigned long request, ...): one pointer argument. */
     static final MethodHandle IOCTL = LINKER.downcallHandle(symbol("ioctl"),

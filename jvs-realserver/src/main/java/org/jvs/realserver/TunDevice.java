@@ -4,8 +4,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import org.jvs.vrrp.io.Rtnetlink;
 
@@ -51,7 +49,11 @@ final class TunDevice implements AutoCloseable {
                     throw Sys.failure("creating TUN device " + name, Sys.errno(cap), "a device of that name that is not ours may exist");
                 }
                 dev.up(a, cap);
-                int index = NetworkInterface.getByName(name).getIndex();
+                // NetworkInterface lists only interfaces with an address; the new device has none yet.
+                int index = (int) Sys.IF_NAMETOINDEX.invokeExact(cap, a.allocateFrom(name));
+                if (index <= 0) {
+                    throw Sys.failure("finding the index of " + name, Sys.errno(cap), null);
+                }
                 try (Rtnetlink nl = Rtnetlink.open()) {
                     for (int vip : vips) {
                         nl.addAddress(index, name, vip, 32);
@@ -61,9 +63,6 @@ final class TunDevice implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 dev.close();
                 throw e;
-            } catch (SocketException e) {
-                dev.close();
-                throw new IllegalStateException("reading TUN device " + name + ": " + e.getMessage(), e);
             }
         } catch (RuntimeException | Error e) {
             throw e;

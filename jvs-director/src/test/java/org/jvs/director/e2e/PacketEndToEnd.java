@@ -61,6 +61,36 @@ abstract class PacketEndToEnd {
         }
         lab = b.build();
         lab.startNginx();
+        prepareLab();
+    }
+
+    /** What the method needs in the lab beyond nginx (TUN: the real servers' tunnel endpoints). */
+    void prepareLab() {
+    }
+
+    /** The YAML {@code method:} of the lab's real servers. */
+    String methodYaml() {
+        return switch (topology) {
+            case DR -> "dr";
+            case NAT -> "nat";
+            case TUN -> "tun";
+        };
+    }
+
+    /** The address a real server answers the client from: the VIP, unless VS/NAT rewrites its own. */
+    String answeringAddress(Host rs) {
+        return topology == Lab.Topology.NAT ? rs.address() : lab.vip();
+    }
+
+    /**
+     * Where a packet that reached a real server is seen as the client's kernel sent it: the interface (DR and NAT:
+     * eth0; TUN: the tunnel endpoint's device, after decapsulation) and the bytes before its IP header there.
+     */
+    record Arrival(String ifname, int l2) {
+    }
+
+    Arrival arrival() {
+        return new Arrival("eth0", 14);
     }
 
     /** The lab's options beyond topology and size: the defaults (offloads on, as users' veths have them). */
@@ -190,7 +220,7 @@ abstract class PacketEndToEnd {
      */
     @Test
     void aFirewallMarkServiceKeepsAClientOnOneServerAcrossItsPorts() throws Exception {
-        String method = topology == Lab.Topology.DR ? "dr" : "nat";
+        String method = methodYaml();
         StringBuilder servers = new StringBuilder();
         for (Host rs : lab.realServers()) {
             servers.append("      - {address: ").append(rs.address()).append(", method: ").append(method).append("}\n");
@@ -245,7 +275,7 @@ abstract class PacketEndToEnd {
         List<DatagramSocket> servers = new ArrayList<>();
         try {
             for (Host rs : lab.realServers()) {
-                String bind = topology == Lab.Topology.DR ? lab.vip() : rs.address();
+                String bind = answeringAddress(rs);
                 DatagramSocket s = rs.call(() -> new DatagramSocket(new InetSocketAddress(bind, LATE_PORT)));
                 s.setSoTimeout(100);
                 servers.add(s);
@@ -271,7 +301,8 @@ abstract class PacketEndToEnd {
             assertThat(who).as("a real server got the datagram").isNotNegative();
             c.close();
             Host rs = lab.realServer(who + 1);
-            Capture icmp = lab.capture(rs, "eth0", "icmp", 1, Duration.ofSeconds(15));
+            Arrival where = arrival();
+            Capture icmp = lab.capture(rs, where.ifname(), "icmp", 1, Duration.ofSeconds(15));
             Thread.sleep(500); // tshark is listening
             servers.get(who).send(new DatagramPacket(new byte[] {'l'}, 1, client));
             icmp.await();
@@ -279,14 +310,15 @@ abstract class PacketEndToEnd {
             List<byte[]> got = icmp.frames();
             assertThat(got).as("the error reached %s", rs.name()).hasSize(1);
             java.nio.ByteBuffer f = java.nio.ByteBuffer.wrap(got.getFirst());
-            String serverSide = topology == Lab.Topology.DR ? lab.vip() : rs.address();
-            assertThat(f.get(14 + 20) & 0xFF).as("destination unreachable").isEqualTo(3);
-            assertThat(f.get(14 + 21) & 0xFF).as("port unreachable").isEqualTo(3);
-            assertThat(ipv4(f, 14 + 16)).as("outer destination").isEqualTo(serverSide);
-            assertThat(ipv4(f, 14 + 28 + 12)).as("quoted source").isEqualTo(serverSide);
-            assertThat(ipv4(f, 14 + 28 + 16)).as("quoted destination").isEqualTo(lab.client().address());
-            assertThat(f.getShort(14 + 48) & 0xFFFF).as("quoted source port").isEqualTo(LATE_PORT);
-            assertThat(WireChecksumOfIcmp.valid(got.getFirst())).as("IP, ICMP and quoted header checksums").isTrue();
+            String serverSide = answeringAddress(rs);
+            int l2 = where.l2();
+            assertThat(f.get(l2 + 20) & 0xFF).as("destination unreachable").isEqualTo(3);
+            assertThat(f.get(l2 + 21) & 0xFF).as("port unreachable").isEqualTo(3);
+            assertThat(ipv4(f, l2 + 16)).as("outer destination").isEqualTo(serverSide);
+            assertThat(ipv4(f, l2 + 28 + 12)).as("quoted source").isEqualTo(serverSide);
+            assertThat(ipv4(f, l2 + 28 + 16)).as("quoted destination").isEqualTo(lab.client().address());
+            assertThat(f.getShort(l2 + 48) & 0xFFFF).as("quoted source port").isEqualTo(LATE_PORT);
+            assertThat(WireChecksumOfIcmp.valid(got.getFirst(), l2)).as("IP, ICMP and quoted header checksums").isTrue();
         } finally {
             servers.forEach(DatagramSocket::close);
         }
@@ -298,13 +330,14 @@ abstract class PacketEndToEnd {
 
     /** Checksums of a captured IPv4 ICMP error: the outer header's, the ICMP message's, the quoted header's. */
     static final class WireChecksumOfIcmp {
-        static boolean valid(byte[] f) {
-            int ihl = (f[14] & 0xF) * 4;
-            int total = (f[16] & 0xFF) << 8 | f[17] & 0xFF;
-            int icmp = 14 + ihl;
+        /** {@code l2}: the bytes before the IP header (14 for Ethernet, 0 on a TUN device). */
+        static boolean valid(byte[] f, int l2) {
+            int ihl = (f[l2] & 0xF) * 4;
+            int total = (f[l2 + 2] & 0xFF) << 8 | f[l2 + 3] & 0xFF;
+            int icmp = l2 + ihl;
             int quoted = icmp + 8;
             int qihl = (f[quoted] & 0xF) * 4;
-            return fold(f, 14, ihl) == 0xFFFF && fold(f, icmp, total - ihl) == 0xFFFF && fold(f, quoted, qihl) == 0xFFFF;
+            return fold(f, l2, ihl) == 0xFFFF && fold(f, icmp, total - ihl) == 0xFFFF && fold(f, quoted, qihl) == 0xFFFF;
         }
 
         private static int fold(byte[] f, int from, int length) {
@@ -432,7 +465,7 @@ abstract class PacketEndToEnd {
             try {
                 for (Host rs : lab.realServers()) {
                     // DR: the server must answer from the VIP, so it binds the VIP (on its lo); NAT: its own address.
-                    String bind = topology == Lab.Topology.DR ? lab.vip() : rs.address();
+                    String bind = answeringAddress(rs);
                     DatagramSocket s = rs.call(() -> new DatagramSocket(new InetSocketAddress(bind, UDP_PORT)));
                     sockets.add(s);
                     Thread.ofPlatform().daemon().name("udp-" + rs.name()).start(() -> answerWithName(s, rs.name()));
