@@ -139,6 +139,9 @@ public final class KeepalivedImporter {
 
     // ---- messages --------------------------------------------------------------------------------------------
 
+    private static final String TUN_NOTE = "translated as method: tun: every real server needs a tunnel endpoint holding the"
+            + " VIP (the kernel's tunl0, or bin/jvs realserver where it has no tunnel modules: docs/packet.md, VS/TUN)";
+
     private void warn(Stmt s, String why) {
         messages.add(Message.warning(s.src(), "'" + s.text() + "' " + why));
     }
@@ -593,8 +596,7 @@ public final class KeepalivedImporter {
         }
         body.put("engine", YamlOut.plain("packet").note("keepalived drives kernel IPVS: packet-level forwarding"));
         if (methodStmt != null && method.equals("tun")) {
-            warn(methodStmt, "translated as method: tun, but the packet engine does not forward VS/TUN yet (docs/packet.md, "
-                    + "Missing): its packets would be dropped");
+            note(methodStmt, TUN_NOTE);
         }
         if (method.equals("nat")) {
             anyNat = true;
@@ -674,8 +676,8 @@ public final class KeepalivedImporter {
                 if (protocolStmt != null) {
                     note(protocolStmt, "dropped: a fwmark service covers every protocol the mark selects");
                 }
-                warn(vs, "translated as fwmark: " + k.fwmark() + ", but the packet engine does not forward firewall-mark "
-                        + "services yet (docs/packet.md, Missing)");
+                warn(vs, "translated as fwmark: " + k.fwmark() + ", but the packet engine sees only the marks its own "
+                        + "packet.marks rules give, not the firewall's: add the rule that gives this mark (docs/packet.md)");
             } else {
                 if (protocol != null) {
                     svc.put("protocol", YamlOut.plain(protocol).at(protocolStmt.src()));
@@ -741,8 +743,10 @@ public final class KeepalivedImporter {
                 if (p != null) {
                     t.put("port", YamlOut.num(p));
                 }
+            } else if (a.get(i).equals("nocsum") || a.get(i).equals("csum") || a.get(i).equals("remcsum")) {
+                t.put("checksum", YamlOut.str(a.get(i)));
             } else {
-                warn(s, "tunnel option '" + a.get(i) + "' dropped: JVS's tunnels take a type and a port only");
+                warn(s, "tunnel option '" + a.get(i) + "' dropped: JVS's tunnels take a type, a port and a checksum option");
             }
         }
         return t;
@@ -785,8 +789,7 @@ public final class KeepalivedImporter {
                         method = m[0];
                         tunnel = tunnelNode(s);
                         if (method.equals("tun")) {
-                            warn(s, "translated as method: tun, but the packet engine does not forward VS/TUN yet "
-                                    + "(docs/packet.md, Missing)");
+                            note(s, TUN_NOTE);
                         }
                     }
                 }

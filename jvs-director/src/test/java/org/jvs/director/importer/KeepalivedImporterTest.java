@@ -132,10 +132,11 @@ class KeepalivedImporterTest {
         KeepalivedImporter.Result r = KeepalivedImporter.importFile(input("includes"));
         assertThat(formatted(r).stream().filter(m -> !m.contains(": note: ")).map(m -> m.substring(0, m.indexOf(": '"))))
                 .containsExactly("keepalived.conf:4", "keepalived.conf:10", "keepalived.conf:23", "conf.d/10-https.conf:2",
-                        "conf.d/10-https.conf:28", "conf.d/20-app.conf:4", "conf.d/20-app.conf:6", "conf.d/20-app.conf:20",
+                        "conf.d/10-https.conf:28", "conf.d/20-app.conf:6", "conf.d/20-app.conf:20",
                         "conf.d/20-app.conf:25", "conf.d/20-app.conf:26");
-        assertThat(formatted(r)).contains("conf.d/20-app.conf:4: 'lvs_method TUN' translated as method: tun, but the packet engine "
-                + "does not forward VS/TUN yet (docs/packet.md, Missing): its packets would be dropped");
+        assertThat(formatted(r)).contains("conf.d/20-app.conf:4: note: 'lvs_method TUN' translated as method: tun: every real server"
+                + " needs a tunnel endpoint holding the VIP (the kernel's tunl0, or bin/jvs realserver where it has no tunnel modules:"
+                + " docs/packet.md, VS/TUN)");
         assertThat(r.yaml()).contains("ca_file: /etc/keepalived/ca.pem           # keepalived.conf:9", "sni: api.example.net",
                 "command: \"/usr/local/bin/check-smtp.sh 192.0.2.42\"");
     }
