@@ -4,6 +4,7 @@
 #   kernel-forward  the director's kernel routes SYNs addressed to the real servers (the path's limit)
 #   nft-dnat        the director's kernel DNATs the VIP round robin with nftables (no IPVS)
 #   jvs-dr, jvs-nat bin/jvs director with a packet-engine service (DR lab / NAT lab)
+#   jvs-tun         the same by VS/TUN (IPIP) in the TUN lab: each SYN leaves the director encapsulated
 # and prints offered and forwarded packets/s, new connections/s, CPU and each mode's ratio to jvs-dr.
 # The real servers drop the SYNs; everything happens inside namespaces the run creates and deletes.
 # A mode that cannot run (no packet engine in this build) says so; the others still run; exit status 1.
@@ -19,7 +20,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 DUR="${1:-10}"
 shift || true
-MODES="$(IFS=,; echo "${*:-kernel-forward,nft-dnat,jvs-dr,jvs-nat}")"
+MODES="$(IFS=,; echo "${*:-kernel-forward,nft-dnat,jvs-dr,jvs-nat,jvs-tun}")"
 
 [ "$(id -u)" -eq 0 ] || { echo "packet-engine.sh: needs root (network namespaces, AF_PACKET)" >&2; exit 2; }
 for tool in ip nft ethtool taskset curl; do

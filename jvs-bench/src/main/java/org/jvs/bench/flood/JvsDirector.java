@@ -67,10 +67,14 @@ final class JvsDirector {
      * with other names.
      */
     static String yaml(Lab lab, Path socket) {
-        boolean dr = lab.topology() == Lab.Topology.DR;
+        String method = switch (lab.topology()) {
+            case DR -> "dr";
+            case NAT -> "nat";
+            case TUN -> "tun";
+        };
         String interfaces = lab.director().interfaces().stream().map(i -> i.name()).collect(Collectors.joining(", "));
         String servers = lab.realServers().stream()
-                .map(rs -> "      - {address: " + rs.address() + ", port: " + Lab.HTTP_PORT + ", method: " + (dr ? "dr" : "nat") + "}")
+                .map(rs -> "      - {address: " + rs.address() + ", port: " + Lab.HTTP_PORT + ", method: " + method + "}")
                 .collect(Collectors.joining("\n"));
         return """
                 director:

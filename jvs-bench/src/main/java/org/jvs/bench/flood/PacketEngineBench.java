@@ -26,6 +26,8 @@ import org.jvs.testkit.netns.LabProcess;
  *       what a user without IPVS would set up.
  *   <li>{@code jvs-dr}, {@code jvs-nat}: DR and NAT labs, the director is {@code bin/jvs director} with a
  *       packet-engine service.
+ *   <li>{@code jvs-tun}: the TUN lab, the same service by VS/TUN (IPIP): every SYN leaves encapsulated, 20 bytes
+ *       longer; the real servers drop the IPIP packets unanswered.
  * </ul>
  * The flood runs pinned to CPU 1 in the client; the director's interfaces steer their receive processing
  * to CPU 0 (RPS) and JVS is pinned there, the real servers' to CPU 1, so CPU 0's busy time is the
@@ -33,7 +35,7 @@ import org.jvs.testkit.netns.LabProcess;
  * first and its last one-second report. Real servers drop the SYNs at their input hook (no RST comes back).
  */
 public final class PacketEngineBench {
-    static final List<String> MODES = List.of("kernel-forward", "nft-dnat", "jvs-dr", "jvs-nat");
+    static final List<String> MODES = List.of("kernel-forward", "nft-dnat", "jvs-dr", "jvs-nat", "jvs-tun");
     private static final int REAL_SERVERS = 3;
     private static final String CPU_DIRECTOR = "0";
     private static final String CPU_CLIENT = "1";
@@ -130,9 +132,27 @@ public final class PacketEngineBench {
     }
 
     Result run(String mode) {
-        Lab.Topology topology = mode.equals("jvs-dr") ? Lab.Topology.DR : Lab.Topology.NAT;
+        Lab.Topology topology = switch (mode) {
+            case "jvs-dr" -> Lab.Topology.DR;
+            case "jvs-tun" -> Lab.Topology.TUN;
+            default -> Lab.Topology.NAT;
+        };
         try (Lab lab = Lab.builder(topology).realServers(REAL_SERVERS).workDir(out.resolve(mode)).build()) {
             lab.dropTcpAtRealServers(Lab.HTTP_PORT);
+            if (topology == Lab.Topology.TUN) {
+                // The SYNs arrive in IPIP; with no tunnel endpoint the kernel would answer each with "protocol
+                // unreachable" to the director. Counted on the wire (rx_packets), then dropped unanswered.
+                for (Host rs : lab.realServers()) {
+                    rs.nft("""
+                            table inet jvslab_tun {
+                              chain input {
+                                type filter hook input priority -10; policy accept;
+                                meta l4proto ipip counter drop
+                              }
+                            }
+                            """);
+                }
+            }
             for (var i : lab.director().interfaces()) {
                 steer(lab.director(), i.name(), CPU_DIRECTOR);
             }
