@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.jvs.core.model.IpAddr;
 import org.jvs.core.model.TunnelType;
+import org.jvs.packet.TunDevice;
 
 /**
  * {@code bin/jvs realserver}: the real-server side of VS/TUN without kernel tunnel modules. Creates the TUN device
@@ -145,7 +146,7 @@ public final class RealServerMain {
     }
 
     static void run(Options o) throws InterruptedException {
-        TunDevice tun = TunDevice.create(o.device(), o.vips());
+        TunDevice tun = Endpoint.create(o.device(), o.vips());
         List<TunnelReceiver> receivers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);

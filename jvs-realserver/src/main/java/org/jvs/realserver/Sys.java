@@ -40,17 +40,6 @@ final class Sys {
     static final int SOL_SOCKET = 1;
     static final int SO_RCVBUF = 8;
     static final int SO_RCVTIMEO = 20;
-    static final int O_RDWR = 2;
-    static final int O_CLOEXEC = 0x80000;
-    /** {@code <linux/if_tun.h>}: {@code _IOW('T', 202, int)}. */
-    static final long TUNSETIFF = 0x400454caL;
-    static final short IFF_TUN = 0x0001;
-    static final short IFF_NO_PI = 0x1000;
-    static final long SIOCGIFFLAGS = 0x8913;
-    static final long SIOCSIFFLAGS = 0x8914;
-    static final short IFF_UP = 0x1;
-    static final int IFNAMSIZ = 16;
-    static final int IFREQ_SIZE = 40;
 
     static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle SETSOCKOPT = downcall("setsockopt",
@@ -61,15 +50,8 @@ final class Sys {
     static final MethodHandle RECVFROM = downcall("recvfrom",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    /** write(2) with the buffer as a raw address: a packet at any offset of a native buffer, without a slice object. */
-    static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    /** int ioctl(int fd, unsigned long request, ...): one pointer argument. */
-    static final MethodHandle IOCTL = LINKER.downcallHandle(symbol("ioctl"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO, Linker.Option.firstVariadicArg(2));
-    static final MethodHandle OPEN = LINKER.downcallHandle(symbol("open"),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(symbol("strerror"),
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
 

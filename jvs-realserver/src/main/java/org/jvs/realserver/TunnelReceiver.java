@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jvs.core.model.TunnelType;
 import org.jvs.packet.IpProtocol;
+import org.jvs.packet.TunDevice;
 
 /**
  * One tunnel type's receiving socket and its loop: a raw IPv4 socket of protocol 4 (IPIP) or 47 (GRE), which the

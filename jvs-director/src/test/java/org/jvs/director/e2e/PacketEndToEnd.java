@@ -404,6 +404,30 @@ abstract class PacketEndToEnd {
         }
     }
 
+    /**
+     * IPVS' local node: a real server at the director's own address (ipvsadm -r with it, any method) gets its
+     * connections through the director's kernel, here an nginx on the director answering with its name.
+     */
+    @Test
+    void aRealServerAtTheDirectorsOwnAddressIsServedByTheDirectorsKernel() {
+        if (!directorNginx) {
+            lab.startNginx(lab.director());
+            directorNginx = true;
+        }
+        String services = LabDirector.service(lab, "rr", 0, 1, 0, 0).replace("real_servers:\n",
+                "real_servers:\n      - {address: " + lab.director().address() + ", port: 80, method: " + methodYaml() + "}\n");
+        director = LabDirector.start(lab, services);
+
+        List<String> answers = curlVip(4);
+
+        assertThat(answers).containsExactlyInAnyOrder("rs1", "rs1", "director", "director");
+        assertThat(lab.director().exec("ip", "-4", "addr", "show", "dev", "jvs-local0").stdout())
+                .as("the kernel holds the VIP on the local node's device").contains(lab.vip() + "/32");
+        assertThat(director.log()).contains("local node");
+    }
+
+    private boolean directorNginx;
+
     @Test
     void theDirectorsOwnConnectionsToTheRealServersStayWithItsKernel() {
         director = LabDirector.start(lab, LabDirector.service(lab, "rr", 0));

@@ -26,6 +26,8 @@ final class FragmentCache {
     static final byte NAT_OUT = 3;
     /** VS/TUN: the target is the real server's {@code Dest} id (its tunnel is needed, not only its address). */
     static final byte TUN = 4;
+    /** The director itself (local node): into its kernel, unchanged. */
+    static final byte LOCAL = 5;
 
     private final int mask;
     private final long[] addresses;

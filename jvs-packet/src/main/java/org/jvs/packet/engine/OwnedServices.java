@@ -235,7 +235,7 @@ public final class OwnedServices {
 
     /**
      * What of {@code services} is marked {@code engine: packet} but this engine cannot carry yet, one line each:
-     * IPv6 services, real servers by FullNAT or local, IPv6 real servers. Their packets are left to the kernel
+     * IPv6 services, real servers by FullNAT, IPv6 real servers. Their packets are left to the kernel
      * (services) or dropped and counted (real servers); the director logs these lines.
      */
     public static List<String> notCarried(List<Service> services) {
@@ -258,11 +258,10 @@ public final class OwnedServices {
                 continue;
             }
             for (Dest d : s.dests()) {
-                boolean carried = d.method() instanceof ForwardingMethod.Nat || d.method() instanceof ForwardingMethod.DirectRoute
-                        || d.method() instanceof ForwardingMethod.Tunnel;
+                boolean carried = !(d.method() instanceof ForwardingMethod.FullNat);
                 if (!carried || d.address().v6()) {
                     out.add(s.key() + " -> " + d.address().withPort(d.port())
-                            + ": the packet engine forwards to IPv4 real servers by DR, NAT or TUN only (yet)");
+                            + ": the packet engine forwards to IPv4 real servers by DR, NAT, TUN or local only (yet)");
                 }
             }
         }

@@ -62,6 +62,7 @@ public final class PacketEngine implements AutoCloseable {
     private volatile boolean running = true;
     private boolean stopped;
     private int[] announced = new int[0];
+    private final LocalNode localNode = new LocalNode();
 
     /**
      * What one {@link #sync} changed: VIPs that came up (announced) and went away, whether the nftables table was
@@ -196,6 +197,7 @@ public final class PacketEngine implements AutoCloseable {
             for (int k = 0; k < ios[i].length; k++) {
                 PacketWorker worker = new PacketWorker(lb, linkArray, i, owned, gateway, clock, ios[i][k],
                         config.batchSize(), config.frameSize());
+                worker.localNode(localNode);
                 workers.add(worker);
                 Thread t = Thread.ofPlatform().daemon().name("jvs-packet-" + links.get(i).name() + "-" + k)
                         .unstarted(() -> loop(worker));
@@ -357,6 +359,7 @@ public final class PacketEngine implements AutoCloseable {
             OwnedServices.Snapshot before = owned.current();
             OwnedServices.Snapshot after = owned.update(lb);
             boolean changed = publish(before, after);
+            localNode.update(lb.services(), links);
             int[] vips = after.vipList();
             int[] fresh = Arrays.stream(vips).filter(v -> Arrays.binarySearch(announced, v) < 0).toArray();
             List<String> down = Arrays.stream(announced).filter(v -> !after.isVip(v)).mapToObj(Addresses::ipv4).toList();
@@ -401,6 +404,16 @@ public final class PacketEngine implements AutoCloseable {
                 onControl(() -> NftRules.remove(config.nftTable()));
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "packet engine: could not delete nftables table " + config.nftTable() + ": " + e.getMessage());
+            }
+        }
+        if (allJoined) {
+            try {
+                onControl(() -> {
+                    localNode.close();
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "packet engine: could not remove " + LocalNode.DEVICE + ": " + e.getMessage());
             }
         }
         control.shutdownNow();

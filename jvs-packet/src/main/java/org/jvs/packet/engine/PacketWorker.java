@@ -122,6 +122,9 @@ public final class PacketWorker {
     /** Result of {@link #routeToServer}: whether the server is reached by VS/NAT or VS/TUN, and its address. */
     private boolean serverNat;
     private boolean serverTunnel;
+    private boolean serverLocal;
+    /** The director's own addresses and the way into its kernel (IPVS' local node). */
+    private LocalNode localNode = new LocalNode();
     private int serverAddress;
     /** The {@link Offload} metadata of the frame being handled. */
     private long offload;
@@ -132,6 +135,7 @@ public final class PacketWorker {
     private long forwardedDr;
     private long forwardedNat;
     private long forwardedTun;
+    private long forwardedLocal;
     /** The outer IP identification of the next tunnelled packet. */
     private int tunnelId;
     /** Where an outer packet too big for its link is built before it is cut into fragments. */
@@ -354,6 +358,12 @@ public final class PacketWorker {
         }
         byte kind = fragmentNotes.foundKind;
         int target = fragmentNotes.foundTarget;
+        if (kind == FragmentCache.LOCAL) {
+            if (deliverLocally(seg, offset)) {
+                fragmentsForwarded++;
+            }
+            return;
+        }
         if (kind == FragmentCache.TUN) {
             Dest d = lb.dest(target);
             if (d == null || !(d.method() instanceof ForwardingMethod.Tunnel)) {
@@ -459,6 +469,12 @@ public final class PacketWorker {
     /** An error about a packet to the client goes to the connection's real server (NAT: VIP rewritten to RIP). */
     private void icmpInbound(MemorySegment seg, long offset, int length, int icmpLength) {
         if (!routeToServer()) {
+            return;
+        }
+        if (serverLocal) {
+            if (deliverLocally(seg, offset)) {
+                icmpForwarded++;
+            }
             return;
         }
         if (serverTunnel) {
@@ -583,10 +599,17 @@ public final class PacketWorker {
      */
     private boolean routeToServer() {
         ForwardingMethod m = decision.dest.method();
+        boolean v6 = decision.dest.address().v6();
+        serverLocal = !v6 && (m instanceof ForwardingMethod.Local || localNode.isLocal((int) decision.dest.address().lo()));
+        if (serverLocal) {
+            serverNat = false;
+            serverTunnel = false;
+            return true;
+        }
         serverNat = m instanceof ForwardingMethod.Nat;
         serverTunnel = m instanceof ForwardingMethod.Tunnel;
         boolean dr = m instanceof ForwardingMethod.DirectRoute;
-        if (!serverNat && !serverTunnel && !dr || decision.dest.address().v6()) {
+        if (!serverNat && !serverTunnel && !dr || v6) {
             unsupportedMethod++;
             return false;
         }
@@ -739,6 +762,29 @@ public final class PacketWorker {
     }
 
     /**
+     * IPVS' local node: the packet, unchanged, into the director's own kernel ({@link LocalNode}), with its offload
+     * metadata; false (counted) when there is no way in yet, or the device refused it.
+     */
+    private boolean deliverLocally(MemorySegment seg, long offset) {
+        LocalNode.Sink sink = localNode.sink();
+        if (sink == null) {
+            unsupportedMethod++;
+            return false;
+        }
+        int l2 = (int) (ip.offset() - offset);
+        if (!sink.deliver(seg, ip.offset(), ip.totalLength(), Offload.shifted(offload, -l2))) {
+            txFull++; // the device's queue was full: a drop, as a full output batch is
+            return false;
+        }
+        return true;
+    }
+
+    /** The director's own addresses and its way into the kernel, shared by the engine's workers. */
+    void localNode(LocalNode n) {
+        this.localNode = n;
+    }
+
+    /**
      * Sends link {@code k}'s output batch now and empties it. What the I/O refuses is counted in {@link #txRefused},
      * not as a drop: those frames already had their outcome (forwarded, or made by the worker).
      */
@@ -751,6 +797,19 @@ public final class PacketWorker {
 
     private void forwardInbound(MemorySegment seg, long offset, int length) {
         if (!routeToServer()) {
+            return;
+        }
+        if (serverLocal) {
+            int src = ip.source();
+            int vip = ip.destination();
+            int id = ip.id();
+            int proto = ip.protocol();
+            if (deliverLocally(seg, offset)) {
+                forwardedLocal++;
+                if (firstFragment) {
+                    fragmentNotes.put(src, vip, id, proto, FragmentCache.LOCAL, 0, now);
+                }
+            }
             return;
         }
         if (serverTunnel) {
@@ -931,7 +990,12 @@ public final class PacketWorker {
      * (ARP apart).
      */
     public long forwarded() {
-        return forwardedDr + forwardedNat + forwardedTun + natReplies + icmpForwarded + fragmentsForwarded;
+        return forwardedDr + forwardedNat + forwardedTun + forwardedLocal + natReplies + icmpForwarded + fragmentsForwarded;
+    }
+
+    /** Packets of connections scheduled to the director itself, handed to its kernel (IPVS' local node). */
+    public long forwardedLocal() {
+        return forwardedLocal;
     }
 
     /** VS/TUN packets without DF too big for the link less the tunnel's headers, sent in outer fragments (not an outcome). */
@@ -1023,12 +1087,12 @@ public final class PacketWorker {
         return ttlExpired;
     }
 
-    /** Dropped: a forwarding method this engine does not do yet (FullNAT, local; an IPv6 real server). */
+    /** Dropped: a forwarding method this engine does not do yet (FullNAT; an IPv6 real server; local before its device). */
     public long unsupportedMethod() {
         return unsupportedMethod;
     }
 
-    /** Dropped: the output batch was full. */
+    /** Dropped: the output batch was full, or the local node's device refused the packet. */
     public long txFull() {
         return txFull;
     }
