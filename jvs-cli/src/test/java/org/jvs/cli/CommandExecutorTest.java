@@ -219,7 +219,7 @@ class CommandExecutorTest {
                     + "\"ops\":false,\"engine\":\"socket\","
                     + "\"stats\":{\"conns\":0,\"inPackets\":0,\"outPackets\":0,\"inBytes\":0,\"outBytes\":0},"
                     + "\"rates\":{\"cps\":0,\"inPps\":0,\"outPps\":0,\"inBps\":0,\"outBps\":0},"
-                    + "\"dests\":[{\"address\":\"10.0.0.11\",\"port\":80,\"forward\":\"Tunnel\",\"tunnel\":{\"type\":\"gue\",\"port\":6080},"
+                    + "\"dests\":[{\"address\":\"10.0.0.11\",\"port\":80,\"forward\":\"Tunnel\",\"tunnel\":{\"type\":\"gue\",\"port\":6080,\"checksum\":\"nocsum\"},"
                     + "\"weight\":1,\"configuredWeight\":1,\"upperThreshold\":5,\"lowerThreshold\":0,\"activeConns\":0,"
                     + "\"inactiveConns\":0,\"persistentConns\":0,\"overloaded\":false,\"proxyProtocol\":\"none\","
                     + "\"stats\":{\"conns\":0,\"inPackets\":0,\"outPackets\":0,\"inBytes\":0,\"outBytes\":0},"
