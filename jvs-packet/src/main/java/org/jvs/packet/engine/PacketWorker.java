@@ -65,7 +65,7 @@ import org.jvs.packet.Rewrite;
  * MTU ({@link IcmpFrames}, rate-limited as the kernel's ICMP is) and dropped; without DF it is dropped (no
  * fragmentation yet); both counted in {@link #tooBig()}.
  *
- * <p>TTL: inbound frames keep it (IPVS handles them on the way in, before any routing); VS/NAT replies are
+ * <p>TTL: inbound DR and NAT frames keep it (current IPVS decrements it; VS/TUN here does too); VS/NAT replies are
  * routed, so they lose one, and one arriving with TTL 1 is dropped and answered with ICMP time exceeded.
  *
  * <p>Fragments: the first carries the ports and is handled as any packet; the worker notes where it sent it
