@@ -62,8 +62,8 @@ import org.jvs.packet.Rewrite;
  * address and the quoted address and port on the way, fixing the quoted header's checksum and the ICMP checksum.
  * An error quoting no connection of the table is dropped ({@link #noConn()}). A packet with DF set larger than the
  * MTU of the link it must leave by (a super-frame: its segments) is answered with "fragmentation needed" and that
- * MTU ({@link IcmpFrames}, rate-limited as the kernel's ICMP is) and dropped; without DF it is dropped (no
- * fragmentation yet); both counted in {@link #tooBig()}.
+ * MTU ({@link IcmpFrames}; not rate-limited, as the kernel exempts it) and dropped; without DF it is dropped (DR and
+ * NAT do not fragment yet; VS/TUN sends it in outer fragments); both counted in {@link #tooBig()}.
  *
  * <p>TTL: inbound DR and NAT frames keep it (current IPVS decrements it; VS/TUN here does too); VS/NAT replies are
  * routed, so they lose one, and one arriving with TTL 1 is dropped and answered with ICMP time exceeded.
