@@ -125,6 +125,28 @@ class PacketNatEndToEndTest extends PacketEndToEnd {
         }
     }
 
+    /**
+     * Datagrams without DF (fragments never have it) larger than the servers' link: the engine cuts the client's
+     * 1 500-byte fragments again to fit 1 300 bytes, as the kernel fragments what IPVS sends, and each server gets
+     * its datagram whole.
+     */
+    @Test
+    void fragmentsTooLargeForTheServersLinkAreCutToFit() throws Exception {
+        lab.director().exec("ip", "link", "set", "eth1", "mtu", "1300");
+        try {
+            director = LabDirector.start(lab, LabDirector.service(lab, "udp", UDP_PORT, "rr", 0));
+            try (UdpNameServers servers = new UdpNameServers()) {
+                List<String> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    answers.add(askVipOverUdp("y".repeat(4000)));
+                }
+                assertThat(answers).containsExactlyInAnyOrder("rs1", "rs2", "rs3");
+            }
+        } finally {
+            lab.director().exec("ip", "link", "set", "eth1", "mtu", "1500");
+        }
+    }
+
     @Test
     void theFirstAnswerToAClientTheEngineNeverSawInArpArrives() throws Exception {
         // The client already knows the director's MAC (a permanent entry), so it sends no ARP request the engine

@@ -62,8 +62,8 @@ import org.jvs.packet.Rewrite;
  * address and the quoted address and port on the way, fixing the quoted header's checksum and the ICMP checksum.
  * An error quoting no connection of the table is dropped ({@link #noConn()}). A packet with DF set larger than the
  * MTU of the link it must leave by (a super-frame: its segments) is answered with "fragmentation needed" and that
- * MTU ({@link IcmpFrames}; not rate-limited, as the kernel exempts it) and dropped; without DF it is dropped (DR and
- * NAT do not fragment yet; VS/TUN sends it in outer fragments); both counted in {@link #tooBig()}.
+ * MTU ({@link IcmpFrames}; not rate-limited, as the kernel exempts it) and dropped, counted in {@link #tooBig()};
+ * without DF it goes in IPv4 fragments that fit (VS/TUN: outer fragments), as the kernel fragments what IPVS sends.
  *
  * <p>TTL: inbound DR and NAT frames keep it (current IPVS decrements it; VS/TUN here does too); VS/NAT replies are
  * routed, so they lose one, and one arriving with TTL 1 is dropped and answered with ICMP time exceeded.
@@ -141,7 +141,7 @@ public final class PacketWorker {
     /** Where an outer packet too big for its link is built before it is cut into fragments. */
     private final MemorySegment scratch;
     private final Ipv4Header fragmentHeader = new Ipv4Header();
-    private long tunnelFragmented;
+    private long fragmented;
     private long natReplies;
     private long arpReplies;
     private long arpRequests;
@@ -387,7 +387,8 @@ public final class PacketWorker {
         }
         int k = routeLink;
         long mac = nextHopMac(k, routeHop);
-        if (mac < 0 || tooBigFor(k, kind == FragmentCache.NAT_OUT ? own.address() : ip.destination(), seg, offset)) {
+        boolean fragment = mac >= 0 && fragmentsFor(k);
+        if (mac < 0 || !fragment && tooBigFor(k, kind == FragmentCache.NAT_OUT ? own.address() : ip.destination(), seg, offset)) {
             return;
         }
         if (kind == FragmentCache.NAT_IN) {
@@ -396,7 +397,7 @@ public final class PacketWorker {
             ip.updateSource(target);
             ip.decrementTtl();
         }
-        if (emit(k, mac, seg, offset, length)) {
+        if (emitOrFragment(fragment, k, mac, seg, offset, length)) {
             fragmentsForwarded++;
         }
     }
@@ -722,43 +723,76 @@ public final class PacketWorker {
         Encapsulation.write(os, at + l2, overhead, t.type(), t.checksum(), src, serverAddress, ip.tos(), ip.ttl(),
                 ip.dontFragment(), tunnelId++, srcPort, t.port(), remStart, remField, inner);
         if (fragment) {
-            return fragmentOuter(k, l2, length);
+            return fragmentAndEmit(k, mac, scratch, 0, l2);
         }
         o.commit(length, Offload.NONE);
         return true;
     }
 
     /**
-     * Sends the outer packet built in {@link #scratch} ({@code length} bytes with its {@code l2}-byte Ethernet header)
-     * as IPv4 fragments that fit link {@code k} (RFC 791: payload in multiples of 8 bytes, MF on all but the last);
-     * the real server's kernel reassembles them before decapsulating. False when the batch could not take them all.
+     * Whether the packet, too big for link {@code k}, is to be sent in fragments rather than refused: no DF, not a
+     * super-frame, no IP options (a later fragment would need only the options marked "copied").
      */
-    private boolean fragmentOuter(int k, int l2, int length) {
+    private boolean fragmentsFor(int k) {
+        return !Offload.segmented(offload) && !ip.dontFragment() && ip.headerLength() == Ipv4Header.MIN_LENGTH
+                && ip.totalLength() > links[k].mtu();
+    }
+
+    /**
+     * Addresses the frame at {@code src[frame]} ({@code l2} bytes of Ethernet header, then an IPv4 packet with a
+     * 20-byte header, its checksum finished) to {@code mac} from link {@code k}, and queues it as IPv4 fragments that
+     * fit the link (RFC 791: payload in multiples of 8 bytes, MF on all but the last, offsets counted from the
+     * packet's own when it is itself a fragment), as the kernel's {@code ip_fragment} cuts what IPVS sends without DF.
+     * False when the batch could not take them all.
+     */
+    private boolean fragmentAndEmit(int k, long mac, MemorySegment src, long frame, int l2) {
+        eth.destination(mac).source(links[k].mac());
         PacketBatch o = out[k];
-        int outer = length - l2;
+        long ipAt = frame + l2;
+        fragmentHeader.wrap(src, ipAt, Ipv4Header.MIN_LENGTH);
+        int total = fragmentHeader.totalLength();
+        int flags = fragmentHeader.flagsFragment();
+        int base = (flags & Ipv4Header.FRAGMENT_MASK) * 8;
+        boolean moreAfter = (flags & Ipv4Header.FLAG_MF) != 0;
         int per = (links[k].mtu() - Ipv4Header.MIN_LENGTH) & ~7;
-        int payload = outer - Ipv4Header.MIN_LENGTH;
+        int payload = total - Ipv4Header.MIN_LENGTH;
         for (int from = 0; from < payload; from += per) {
             int chunk = Math.min(per, payload - from);
             if (o.count() == o.capacity()) {
                 flush(k);
             }
-            int frame = l2 + Ipv4Header.MIN_LENGTH + chunk;
-            long at = o.next(frame);
+            int length = l2 + Ipv4Header.MIN_LENGTH + chunk;
+            long at = o.next(length);
             if (at < 0) {
                 txFull++;
                 return false;
             }
             MemorySegment os = o.segment();
-            MemorySegment.copy(scratch, 0, os, at, l2 + Ipv4Header.MIN_LENGTH);
-            MemorySegment.copy(scratch, l2 + Ipv4Header.MIN_LENGTH + from, os, at + l2 + Ipv4Header.MIN_LENGTH, chunk);
+            MemorySegment.copy(src, frame, os, at, l2 + Ipv4Header.MIN_LENGTH);
+            MemorySegment.copy(src, ipAt + Ipv4Header.MIN_LENGTH + from, os, at + l2 + Ipv4Header.MIN_LENGTH, chunk);
             boolean last = from + chunk >= payload;
-            fragmentHeader.wrap(os, at + l2, frame - l2).totalLength(Ipv4Header.MIN_LENGTH + chunk)
-                    .flagsFragment((last ? 0 : Ipv4Header.FLAG_MF) | from / 8).computeChecksum();
-            o.commit(frame, Offload.NONE);
+            fragmentHeader.wrap(os, at + l2, length - l2).totalLength(Ipv4Header.MIN_LENGTH + chunk)
+                    .flagsFragment((last && !moreAfter ? 0 : Ipv4Header.FLAG_MF) | (base + from) / 8).computeChecksum();
+            o.commit(length, Offload.NONE);
         }
-        tunnelFragmented++;
+        fragmented++;
         return true;
+    }
+
+    /**
+     * {@link #emit}, or {@link #fragmentAndEmit} when {@code fragment}: the frame's unfinished checksum finished first
+     * (the checksum covers the whole datagram, which no fragment holds).
+     */
+    private boolean emitOrFragment(boolean fragment, int k, long mac, MemorySegment seg, long offset, int length) {
+        if (!fragment) {
+            return emit(k, mac, seg, offset, length);
+        }
+        int l2 = (int) (ip.offset() - offset);
+        if (!Offload.complete(seg, offset, l2 + ip.totalLength(), offload)) {
+            malformed++;
+            return false;
+        }
+        return fragmentAndEmit(k, mac, seg, offset, l2);
     }
 
     /**
@@ -835,7 +869,8 @@ public final class PacketWorker {
         }
         int k = routeLink;
         long mac = nextHopMac(k, routeHop);
-        if (mac < 0 || tooBigFor(k, ip.destination(), seg, offset)) {
+        boolean fragment = mac >= 0 && fragmentsFor(k);
+        if (mac < 0 || !fragment && tooBigFor(k, ip.destination(), seg, offset)) {
             return;
         }
         int src = ip.source();
@@ -847,7 +882,7 @@ public final class PacketWorker {
                 return;
             }
         }
-        if (!emit(k, mac, seg, offset, length)) {
+        if (!emitOrFragment(fragment, k, mac, seg, offset, length)) {
             return;
         }
         if (firstFragment) {
@@ -886,7 +921,8 @@ public final class PacketWorker {
         }
         int k = routeLink;
         long mac = nextHopMac(k, routeHop);
-        if (mac < 0 || tooBigFor(k, own.address(), seg, offset)) {
+        boolean fragment = mac >= 0 && fragmentsFor(k);
+        if (mac < 0 || !fragment && tooBigFor(k, own.address(), seg, offset)) {
             return;
         }
         int conn = decision.conn;
@@ -898,7 +934,7 @@ public final class PacketWorker {
         }
         // A reply is routed by the director: one hop, as IPVS's replies pass the kernel's forwarding path.
         ip.decrementTtl();
-        if (emit(k, mac, seg, offset, length)) {
+        if (emitOrFragment(fragment, k, mac, seg, offset, length)) {
             natReplies++;
             if (firstFragment) {
                 fragmentNotes.put(rip, ip.destination(), ip.id(), ip.protocol(), FragmentCache.NAT_OUT, vip, now);
@@ -998,9 +1034,12 @@ public final class PacketWorker {
         return forwardedLocal;
     }
 
-    /** VS/TUN packets without DF too big for the link less the tunnel's headers, sent in outer fragments (not an outcome). */
-    public long tunnelFragmented() {
-        return tunnelFragmented;
+    /**
+     * Packets without DF too big for the link they leave by (for VS/TUN: the link less the tunnel's headers), sent in
+     * IPv4 fragments (not an outcome: each is also counted as forwarded).
+     */
+    public long fragmented() {
+        return fragmented;
     }
 
     /** VS/TUN packets sent into their tunnel (a super-frame cut into segments counts once). */

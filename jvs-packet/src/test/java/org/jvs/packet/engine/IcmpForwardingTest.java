@@ -183,16 +183,44 @@ class IcmpForwardingTest {
         assertThat(fx.worker.malformed()).isEqualTo(1);
     }
 
+    /**
+     * Without DF a packet too large for the way out is cut into IPv4 fragments, as the kernel's ip_fragment cuts what
+     * IPVS sends: NAT rewritten first, then fragments of at most the MTU whose payloads put together are the
+     * rewritten packet's, no ICMP error.
+     */
     @Test
-    void withoutDfATooLargePacketIsDroppedWithoutAnError() {
+    void withoutDfATooLargePacketGoesInFragmentsThatFit() {
         fx.close();
         fx = EngineFixture.oneLink(8, false, 1200);
         byte[] big = Frames.tcp(OWN_MAC, GATEWAY_MAC, CLIENT, 40011, VIP_NAT, 80, SYN, new byte[1300]);
-        big[14 + 6] = 0; // flags: DF off (the header checksum then no longer matters to the engine)
+        byte[] expected = Frames.tcp(RS2_MAC, OWN_MAC, CLIENT, 40011, RS2, 8080, SYN, new byte[1300]);
+        for (byte[] f : new byte[][] {big, expected}) {
+            f[14 + 6] = 0; // flags: DF off
+            f[14 + 10] = 0;
+            f[14 + 11] = 0;
+            int c = Frames.checksum(java.util.Arrays.copyOfRange(f, 14, 34));
+            f[14 + 10] = (byte) (c >>> 8);
+            f[14 + 11] = (byte) c;
+        }
         fx.io.inject(big);
         fx.worker.poll();
 
-        assertThat(fx.worker.tooBig()).isEqualTo(1);
-        assertThat(fx.io.sentCount()).isZero();
+        assertThat(fx.worker.tooBig()).isZero();
+        assertThat(fx.worker.fragmented()).isEqualTo(1);
+        assertThat(fx.worker.forwardedNat()).isEqualTo(1);
+        byte[] a = fx.io.takeSent();
+        byte[] b = fx.io.takeSent();
+        assertThat(fx.io.takeSent()).isNull();
+        assertThat(a.length - 14).isLessThanOrEqualTo(1200);
+        assertThat((a[20] & 0xFF) << 8 | a[21] & 0xFF).as("MF, offset 0").isEqualTo(0x2000);
+        assertThat((b[20] & 0xFF) << 8 | b[21] & 0xFF).as("last, offset").isEqualTo((a.length - 34) / 8);
+        for (byte[] f : new byte[][] {a, b}) {
+            assertThat(Frames.checksum(java.util.Arrays.copyOfRange(f, 14, 34))).as("header checksum").isZero();
+        }
+        byte[] payload = new byte[a.length - 34 + b.length - 34];
+        System.arraycopy(a, 34, payload, 0, a.length - 34);
+        System.arraycopy(b, 34, payload, a.length - 34, b.length - 34);
+        assertThat(java.util.HexFormat.of().formatHex(payload))
+                .isEqualTo(java.util.HexFormat.of().formatHex(java.util.Arrays.copyOfRange(expected, 34, expected.length)));
     }
 }

@@ -340,7 +340,7 @@ class TunnelForwardingTest {
             fx.io.inject(fragments[1]);
             fx.worker.poll();
 
-            assertThat(fx.worker.tunnelFragmented()).isEqualTo(1);
+            assertThat(fx.worker.fragmented()).isEqualTo(1);
             assertThat(fx.worker.fragmentsForwarded()).isEqualTo(1);
             byte[] a = fx.io.takeSent();
             byte[] b = fx.io.takeSent();
