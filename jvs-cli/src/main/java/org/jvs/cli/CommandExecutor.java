@@ -9,6 +9,7 @@ import org.jvs.core.Dest;
 import org.jvs.core.FlowAnswer;
 import org.jvs.core.LoadBalancer;
 import org.jvs.core.Service;
+import org.jvs.core.defense.DefenseState;
 import org.jvs.core.model.ConfigException;
 import org.jvs.core.model.DestSpec;
 import org.jvs.core.model.ServiceKey;
@@ -65,6 +66,7 @@ public final class CommandExecutor {
             case IpvsadmCommand.Save c -> out.print(IpvsadmFormat.save(lb.snapshot()));
             case IpvsadmCommand.Restore c -> restore(lb, c, out);
             case IpvsadmCommand.SetTimeouts c -> lb.timeouts().set(c.tcp(), c.tcpfin(), c.udp());
+            case IpvsadmCommand.Defense c -> defense(lb, c, out);
             case IpvsadmCommand.Where c -> where(lb, c, out);
             case IpvsadmCommand.Help c -> out.print(usage());
             case IpvsadmCommand.Version c -> out.println(VERSION_LINE);
@@ -272,6 +274,62 @@ public final class CommandExecutor {
         }
     }
 
+    /**
+     * {@code --defense}: sets what was given (the parser has range-checked every value, so all of them take effect
+     * or, on a bad one, none), then lists the five settings as {@code sysctl net.ipv4.vs} prints them, and what they
+     * do right now.
+     */
+    private static void defense(LoadBalancer lb, IpvsadmCommand.Defense c, PrintStream out) {
+        DefenseState d = lb.defense();
+        if (c.dropEntry() != null) {
+            d.setDropEntryMode(c.dropEntry());
+        }
+        if (c.dropPacket() != null) {
+            d.setDropPacketMode(c.dropPacket());
+        }
+        if (c.secureTcp() != null) {
+            d.setSecureTcpMode(c.secureTcp());
+        }
+        if (c.amemthreshPages() != null) {
+            d.setThreshold(c.amemthreshPages() * DefenseState.PAGE_BYTES);
+        }
+        if (c.amDroprate() != null) {
+            d.setAmDropRate(c.amDroprate());
+        }
+        if (c.json()) {
+            out.println(JsonFormat.defense(lb));
+        } else {
+            out.print(defenseListing(lb));
+        }
+    }
+
+    /**
+     * The defence settings as {@code sysctl net.ipv4.vs} prints them, then comment lines on what is in force and
+     * on the connection tables the defences guard (their fill is part of what they see as memory).
+     */
+    public static String defenseListing(LoadBalancer lb) {
+        DefenseState d = lb.defense();
+        long avail = d.availableMemory();
+        StringBuilder b = new StringBuilder()
+                .append("net.ipv4.vs.drop_entry = ").append(d.dropEntryMode()).append('\n')
+                .append("net.ipv4.vs.drop_packet = ").append(d.dropPacketMode()).append('\n')
+                .append("net.ipv4.vs.secure_tcp = ").append(d.secureTcpMode()).append('\n')
+                .append("net.ipv4.vs.amemthresh = ").append(d.threshold() / DefenseState.PAGE_BYTES).append('\n')
+                .append("net.ipv4.vs.am_droprate = ").append(d.amDropRate()).append('\n')
+                .append("# in force: drop_entry ").append(d.dropEntryActive() ? "yes" : "no")
+                .append(", drop_packet ").append(d.dropRate() == 0 ? "no" : "1 in " + d.dropRate())
+                .append(", secure_tcp ").append(d.secureTcpActive() ? "yes" : "no").append('\n')
+                .append("# available memory as the defences last saw it: ")
+                .append(avail < 0 ? "not read (no strategy is automatic)" : (avail >> 10) + " KiB")
+                .append(" (threshold ").append(d.threshold() >> 10).append(" KiB)\n");
+        for (boolean v6 : new boolean[] {false, true}) {
+            var t = lb.connTable(v6);
+            b.append("# connection table ").append(v6 ? "IPv6" : "IPv4").append(": ").append(t.size()).append(" of ")
+                    .append(t.capacity()).append(" entries, ").append(t.insertFailures()).append(" refused when full\n");
+        }
+        return b.toString();
+    }
+
     /** What {@code -h} prints. */
     public static String usage() {
         return """
@@ -287,6 +345,7 @@ public final class CommandExecutor {
                   jvsadm -L|-l [virtual-service] [options]
                   jvsadm -Z [virtual-service]
                   jvsadm --set tcp tcpfin udp
+                  jvsadm --defense [drop_entry=0-3] [drop_packet=0-3] [secure_tcp=0-3] [amemthresh=pages] [am_droprate=n] [--json]
                   jvsadm --where tcp|udp|sctp client:port virtual:port [--mark fwmark] [--json]
                   jvsadm --start-daemon master|backup [daemon options]
                   jvsadm --stop-daemon master|backup
@@ -308,7 +367,7 @@ public final class CommandExecutor {
                 Real server options:
                   -r address[:port]  -g direct routing (default)  -i tunnel  -m NAT  --fullnat (JVS)
                   -w weight (0..65535, default 1)  -x upper threshold  -y lower threshold
-                  --tun-type ipip|gue|gre  --tun-port port (gue)  --tun-nocsum
+                  --tun-type ipip|gue|gre  --tun-port port (gue)  --tun-nocsum|--tun-csum|--tun-remcsum
                   --proxy-protocol none|v1|v2  send the client address first (JVS, relaying engines)
 
                 Daemon options:

@@ -23,6 +23,22 @@ public sealed interface IpvsadmCommand {
                        int version) implements IpvsadmCommand {
     }
 
+    /**
+     * JVS's {@code --defense [NAME=VALUE ...]}: IPVS' DoS defence sysctls ({@code drop_entry}, {@code drop_packet},
+     * {@code secure_tcp} 0-3, {@code amemthresh} in 4 KiB pages, {@code am_droprate}), each null when not given;
+     * with none given it only lists them. {@code --json} lists them as {@code GET /v1/defense} does.
+     */
+    record Defense(Integer dropEntry, Integer dropPacket, Integer secureTcp, Long amemthreshPages, Integer amDroprate,
+                   boolean json) implements IpvsadmCommand {
+        public boolean setsNothing() {
+            return dropEntry == null && dropPacket == null && secureTcp == null && amemthreshPages == null && amDroprate == null;
+        }
+
+        Defense withJson(boolean j) {
+            return new Defense(dropEntry, dropPacket, secureTcp, amemthreshPages, amDroprate, j);
+        }
+    }
+
     /** {@code --stop-daemon master|backup}. */
     record StopDaemon(String state) implements IpvsadmCommand {
     }

@@ -70,7 +70,7 @@ public final class IpvsadmParser {
         ADD("add-service"), EDIT("edit-service"), DEL("delete-service"), FLUSH("flush"), LIST("list"),
         ADDDEST("add-server"), DELDEST("delete-server"), EDITDEST("edit-server"), SET("set"),
         RESTORE("restore"), SAVE("save"), ZERO("zero"), WHERE("where"), HELP("help"), VERSION("version"),
-        STARTDAEMON("start-daemon"), STOPDAEMON("stop-daemon");
+        STARTDAEMON("start-daemon"), STOPDAEMON("stop-daemon"), DEFENSE("defense");
 
         final String label;
 
@@ -124,6 +124,7 @@ public final class IpvsadmParser {
         RULES.put(Cmd.EDITDEST, server);
         RULES.put(Cmd.DELDEST, new Rule(EnumSet.of(Opt.SERVICE, Opt.SERVER), none, none));
         RULES.put(Cmd.SET, new Rule(none, none, none));
+        RULES.put(Cmd.DEFENSE, new Rule(none, EnumSet.of(Opt.JSON), none));
         RULES.put(Cmd.RESTORE, new Rule(none, none, none));
         RULES.put(Cmd.SAVE, new Rule(none, EnumSet.of(Opt.NUMERIC), none));
         RULES.put(Cmd.ZERO, new Rule(none, EnumSet.of(Opt.SERVICE), none));
@@ -167,6 +168,7 @@ public final class IpvsadmParser {
         def("edit-server", 'e', Arg.NONE, Cmd.EDITDEST);
         def("delete-server", 'd', Arg.NONE, Cmd.DELDEST);
         def("set", (char) 0, Arg.NONE, Cmd.SET);
+        def("defense", (char) 0, Arg.NONE, Cmd.DEFENSE);
         def("help", 'h', Arg.NONE, Cmd.HELP);
         def("version", 'v', Arg.NONE, Cmd.VERSION);
         def(null, 'V', Arg.NONE, Cmd.VERSION);
@@ -306,12 +308,13 @@ public final class IpvsadmParser {
                 throw new UsageException("no command specified (one of -A -E -D -C -a -e -d -L -Z -S -R --set --where)");
             }
             int[] timeouts = cmd == Cmd.SET ? setTimeouts() : null;
+            IpvsadmCommand.Defense defense = cmd == Cmd.DEFENSE ? defense() : null;
             if (!positional.isEmpty()) {
                 throw new UsageException("unexpected argument " + positional.getFirst());
             }
             Set<SchedFlag> flags = schedFlags == null ? Set.of() : schedFlags();
             check();
-            return build(timeouts, flags);
+            return defense != null ? defense.withJson(has(Opt.JSON)) : build(timeouts, flags);
         }
 
         // ---------------------------------------------------------------- scanning
@@ -531,6 +534,52 @@ public final class IpvsadmParser {
 
         // ---------------------------------------------------------------- after the scan
 
+        /** {@code --defense}'s {@code NAME=VALUE} arguments (sysctl's names; each at most once). */
+        private IpvsadmCommand.Defense defense() {
+            Integer dropEntry = null;
+            Integer dropPacket = null;
+            Integer secureTcp = null;
+            Long amemthresh = null;
+            Integer amDroprate = null;
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            while (!positional.isEmpty()) {
+                String a = positional.removeFirst();
+                int eq = a.indexOf('=');
+                String name = eq < 0 ? a : a.substring(0, eq).replace('-', '_');
+                if (eq < 0) {
+                    throw new UsageException("--defense: '" + a + "' is not NAME=VALUE (drop_entry, drop_packet, secure_tcp,"
+                            + " amemthresh, am_droprate)");
+                }
+                if (!seen.add(name)) {
+                    throw new UsageException("--defense: " + name + " given twice");
+                }
+                String v = a.substring(eq + 1);
+                switch (name) {
+                    case "drop_entry" -> dropEntry = (int) defenseNumber(name, v, 0, 3);
+                    case "drop_packet" -> dropPacket = (int) defenseNumber(name, v, 0, 3);
+                    case "secure_tcp" -> secureTcp = (int) defenseNumber(name, v, 0, 3);
+                    case "amemthresh" -> amemthresh = defenseNumber(name, v, 0, Long.MAX_VALUE / 4096);
+                    case "am_droprate" -> amDroprate = (int) defenseNumber(name, v, 1, Integer.MAX_VALUE);
+                    default -> throw new UsageException("--defense: unknown setting '" + name + "' (drop_entry, drop_packet,"
+                            + " secure_tcp, amemthresh, am_droprate)");
+                }
+            }
+            return new IpvsadmCommand.Defense(dropEntry, dropPacket, secureTcp, amemthresh, amDroprate, false);
+        }
+
+        private static long defenseNumber(String name, String v, long min, long max) {
+            try {
+                long n = Long.parseLong(v);
+                if (n >= min && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw new UsageException("--defense: " + name + "=" + v + ": a number in " + min + ".." + max
+                    + (max == 3 ? " (0 off, 1 automatic, 2 automatic and active now, 3 always)" : ""));
+        }
+
         private int[] setTimeouts() {
             if (positional.size() < 3) {
                 throw new UsageException("--set option requires 3 timeout values");
@@ -627,7 +676,7 @@ public final class IpvsadmParser {
                     case STARTDAEMON -> new IpvsadmCommand.StartDaemon(daemonState, mcastInterface, syncId, syncMaxlen,
                             mcastGroup, mcastPort, mcastTtl, syncVersion);
                     case STOPDAEMON -> new IpvsadmCommand.StopDaemon(daemonState);
-                    case HELP, VERSION -> throw new AssertionError("handled while scanning");
+                    case HELP, VERSION, DEFENSE -> throw new AssertionError("handled while scanning");
                 };
             } catch (ConfigException e) {
                 // The core's records refuse what ipvsadm would have passed to the kernel (a fwmark above

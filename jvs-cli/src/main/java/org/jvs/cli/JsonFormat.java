@@ -74,6 +74,29 @@ public final class JsonFormat {
         return timeouts(new JsonWriter(), t).toString();
     }
 
+    /**
+     * The DoS defences and the connection tables they guard ({@code GET /v1/defense}): the five settings under
+     * their sysctl names, what is in force, the memory figure they last saw, and each table's fill.
+     */
+    public static String defense(org.jvs.core.LoadBalancer lb) {
+        var d = lb.defense();
+        JsonWriter w = new JsonWriter().beginObject()
+                .field("drop_entry", d.dropEntryMode()).field("drop_packet", d.dropPacketMode())
+                .field("secure_tcp", d.secureTcpMode())
+                .field("amemthresh", d.threshold() / org.jvs.core.defense.DefenseState.PAGE_BYTES)
+                .field("am_droprate", d.amDropRate())
+                .name("in_force").beginObject().field("drop_entry", d.dropEntryActive())
+                .field("drop_packet_one_in", d.dropRate()).field("secure_tcp", d.secureTcpActive()).endObject()
+                .field("available_bytes", d.availableMemory()).field("threshold_bytes", d.threshold())
+                .name("conn_tables").beginArray();
+        for (boolean v6 : new boolean[] {false, true}) {
+            var t = lb.connTable(v6);
+            w.beginObject().field("family", v6 ? "ipv6" : "ipv4").field("entries", t.size())
+                    .field("capacity", t.capacity()).field("refused_when_full", t.insertFailures()).endObject();
+        }
+        return w.endArray().endObject().toString();
+    }
+
     /** {@code -L --daemon --json} where no sync daemon runs. */
     public static String daemons() {
         return new JsonWriter().beginObject().name("daemons").beginArray().endArray().endObject().toString();

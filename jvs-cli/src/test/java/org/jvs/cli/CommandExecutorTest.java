@@ -57,6 +57,41 @@ class CommandExecutorTest {
     }
 
     @Test
+    void defenseSetsIpvsSysctlsAndListsThemWithTheConnectionTables() {
+        try (TestLb t = new TestLb()) {
+            String quiet = t.run("--defense");
+            assertThat(quiet).startsWith("""
+                    net.ipv4.vs.drop_entry = 0
+                    net.ipv4.vs.drop_packet = 0
+                    net.ipv4.vs.secure_tcp = 0
+                    net.ipv4.vs.amemthresh = 1024
+                    net.ipv4.vs.am_droprate = 10
+                    # in force: drop_entry no, drop_packet no, secure_tcp no
+                    # available memory as the defences last saw it: not read (no strategy is automatic) (threshold 4096 KiB)
+                    # connection table IPv4: 0 of 1000 entries, 0 refused when full
+                    # connection table IPv6: 0 of 100 entries, 0 refused when full
+                    """);
+            String set = t.run("--defense drop_entry=1 drop_packet=3 secure_tcp=3 amemthresh=256 am_droprate=7");
+            assertThat(set).contains("net.ipv4.vs.drop_entry = 1\n", "net.ipv4.vs.drop_packet = 3\n",
+                    "net.ipv4.vs.secure_tcp = 3\n", "net.ipv4.vs.amemthresh = 256\n", "net.ipv4.vs.am_droprate = 7\n",
+                    "# in force: drop_entry no, drop_packet 1 in 7, secure_tcp yes\n");
+            assertThat(set).containsPattern("# available memory as the defences last saw it: \\d+ KiB \\(threshold 1024 KiB\\)");
+            assertThat(t.lb.defense().threshold()).isEqualTo(256L * 4096);
+            assertThat(t.lb.defense().secureTcpActive()).isTrue();
+
+            t.run("-A -t 10.0.0.100:80 -s rr");
+            t.run("-a -t 10.0.0.100:80 -r 10.0.0.11 -g");
+            assertThat(t.syn("192.0.2.1", 1000, "10.0.0.100", 80)).isEqualTo(org.jvs.core.Decision.ACCEPT); // 1 in 7: the 7th goes
+            assertThat(t.run("--defense --json")).contains("\"drop_entry\":1,\"drop_packet\":3,\"secure_tcp\":3,\"amemthresh\":256,"
+                    + "\"am_droprate\":7,\"in_force\":{\"drop_entry\":false,\"drop_packet_one_in\":7,\"secure_tcp\":true}")
+                    .contains("\"conn_tables\":[{\"family\":\"ipv4\",\"entries\":1,\"capacity\":1000,\"refused_when_full\":0},"
+                            + "{\"family\":\"ipv6\",\"entries\":0,\"capacity\":100,\"refused_when_full\":0}]");
+            t.run("--defense drop_packet=0 secure_tcp=0");
+            assertThat(t.run("--defense")).contains("# in force: drop_entry no, drop_packet no, secure_tcp no\n");
+        }
+    }
+
+    @Test
     void editReplacesWhatIpvsadmSaysAndKeepsJvsExtras() {
         try (TestLb t = new TestLb()) {
             t.runAll("-A -t 10.0.0.100:80 -s sh -b sh-port -p 600 --engine packet",

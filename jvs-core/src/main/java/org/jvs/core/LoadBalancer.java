@@ -88,7 +88,8 @@ public final class LoadBalancer {
         this.clock = clock;
         this.conns4 = new ConnTable(options.connCapacity(), false, clock, timeouts, dests);
         this.conns6 = new ConnTable(options.connCapacityV6(), true, clock, timeouts, dests);
-        this.defense = new DefenseState(options.availableMemory(), options.memoryThreshold());
+        LongSupplier system = options.availableMemory();
+        this.defense = new DefenseState(() -> availableForConnections(system), options.memoryThreshold());
         this.rates = new RateEstimator(clock);
         this.rates.register(stats);
         this.lastEstimateMillis = clock.millis();
@@ -304,6 +305,34 @@ public final class LoadBalancer {
 
     public DefenseState defense() {
         return defense;
+    }
+
+    /**
+     * Below this share of free entries (1/20: 5 %) in either connection table the DoS defences see memory as
+     * low. IPVS allocates each entry, so memory is what runs out under a flood; JVS's entries live in tables of
+     * fixed capacity, and a table filling up is the same emergency long before the machine's memory is short.
+     */
+    public static final int TABLE_LOW_WATER_DIVISOR = 20;
+
+    /**
+     * What the defences compare with amemthresh: the system's available memory, or less when a connection table
+     * is within its low water: then the table's free share, scaled so that free entries at the low water count as
+     * the threshold and none as nothing (drop_packet's automatic rate then grows to "all" as the table fills,
+     * exactly as it does when memory runs out).
+     */
+    private long availableForConnections(LongSupplier system) {
+        long sys = system.getAsLong();
+        long table = Math.min(tableRoom(conns4), tableRoom(conns6));
+        if (table == Long.MAX_VALUE) {
+            return sys;
+        }
+        return sys < 0 ? table : Math.min(sys, table);
+    }
+
+    private long tableRoom(ConnTable t) {
+        long lowWater = Math.max(1, t.capacity() / TABLE_LOW_WATER_DIVISOR);
+        long free = Math.max(0, t.capacity() - t.size());
+        return free >= lowWater ? Long.MAX_VALUE : (long) ((double) defense.threshold() * free / lowWater);
     }
 
     /** Director-wide totals. */

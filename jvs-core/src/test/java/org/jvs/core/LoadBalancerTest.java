@@ -334,6 +334,48 @@ class LoadBalancerTest {
     }
 
     @Test
+    void aConnectionTableNearlyFullIsLowMemoryForTheDefencesThoughTheMachineHasPlenty() {
+        // 1000 entries: the low water is 50 free. Memory is 1 GiB, far above the 64 MiB threshold.
+        LoadBalancer small = new LoadBalancer(LoadBalancer.Options.DEFAULT.withCapacity(1_000, 100)
+                .withMemory(64L << 20, freeMemory::get), clock);
+        try {
+            small.addService(ServiceSpec.of(WEB, "rr"));
+            small.addDest(WEB, DestSpec.of(ip("10.0.0.1"), 80, ForwardingMethod.DIRECT_ROUTE));
+            small.defense().setDropEntryMode(1);
+            small.defense().setDropPacketMode(1);
+            Decision d = new Decision();
+            for (int p = 0; p < 949; p++) { // 51 free: above the low water
+                small.inbound(flow.set(6, ip("10.9.0.1"), 1000 + p, VIP, 80), SYN, 60, d);
+                assertThat(d.verdict).isEqualTo(Decision.ACCEPT);
+            }
+            clock.advanceSeconds(1);
+            small.housekeeping();
+            assertThat(small.defense().dropEntryMode()).isEqualTo(1);
+            assertThat(small.defense().dropRate()).isZero();
+
+            for (int p = 949; p < 975; p++) { // 25 free: half the low water, so "memory" is half the threshold
+                small.inbound(flow.set(6, ip("10.9.0.1"), 1000 + p, VIP, 80), SYN, 60, d);
+            }
+            small.defense().update();
+            assertThat(small.defense().dropEntryMode()).isEqualTo(2);
+            assertThat(small.defense().availableMemory()).isEqualTo((64L << 20) / 2);
+            assertThat(small.defense().dropRate()).isEqualTo(2); // 64 / (64 - 32)
+            clock.advanceSeconds(1);
+            small.housekeeping(); // drop_entry in force: SYN_RECV entries go
+            assertThat(small.connections()).hasSizeLessThan(975);
+
+            // Table room back (the flood's entries expire): the defences stand down.
+            clock.advanceSeconds(120);
+            small.housekeeping();
+            assertThat(small.connTable(false).size()).isZero();
+            assertThat(small.defense().dropEntryMode()).isEqualTo(1);
+            assertThat(small.defense().dropRate()).isZero();
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
     void dataPathAllocatesNothing() {
         lb.addService(ServiceSpec.of(WEB, "wlc").withPersistence(new Persistence(300, 24)));
         add(WEB, "10.0.0.1", 80, ForwardingMethod.DIRECT_ROUTE, 1);

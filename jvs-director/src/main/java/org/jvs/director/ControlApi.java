@@ -12,6 +12,7 @@ import org.jvs.cli.IpvsadmParser;
 import org.jvs.cli.JsonFormat;
 import org.jvs.cli.UsageException;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,6 +47,8 @@ final class ControlApi implements ControlServer.Handler {
                 case "GET /v1/feedback" -> Response.json(200, director.feedback().statusJson());
                 case "GET /v1/vrrp" -> Response.json(200, VrrpListing.json(director.failover().vrrpStatus()));
                 case "GET /v1/l7" -> L7Listing.response(director.httpPlane(), query);
+                case "GET /v1/defense" -> Response.json(200, JsonFormat.defense(director.loadBalancer()));
+                case "PUT /v1/defense" -> defense(r.body());
                 default -> path.startsWith("/v1/")
                         ? Response.error(404, "no route " + route + " (see docs/api.md)")
                         : Response.error(404, "the control API lives under /v1/");
@@ -133,8 +136,39 @@ final class ControlApi implements ControlServer.Handler {
             case IpvsadmCommand.Where w -> true;
             case IpvsadmCommand.Help h -> true;
             case IpvsadmCommand.Version v -> true;
+            case IpvsadmCommand.Defense d when d.setsNothing() -> true;
             default -> false;
         };
+    }
+
+    /**
+     * {@code PUT /v1/defense} with any of {@code {"drop_entry": 0..3, "drop_packet": 0..3, "secure_tcp": 0..3,
+     * "amemthresh": pages, "am_droprate": n}}: the same settings and checks as {@code jvsadm --defense}, all or
+     * nothing; answers as {@code GET /v1/defense}.
+     */
+    private Response defense(String body) {
+        List<String> argv = new ArrayList<>(List.of("--defense"));
+        try {
+            if (!(Json.parse(body) instanceof Map<?, ?> m) || m.isEmpty()) {
+                return Response.error(400, "expected an object with some of drop_entry, drop_packet, secure_tcp, amemthresh,"
+                        + " am_droprate, e.g. {\"drop_entry\": 1}");
+            }
+            for (var e : m.entrySet()) {
+                if (!(e.getValue() instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+                    return Response.error(400, e.getKey() + ": expected a whole number, not " + e.getValue());
+                }
+                argv.add(e.getKey() + "=" + n.longValue());
+            }
+            IpvsadmCommand cmd = IpvsadmParser.parse(argv);
+            director.change(() -> {
+                CommandExecutor.execute(director.loadBalancer(), cmd, new PrintStream(OutputStream.nullOutputStream()),
+                        org.jvs.cli.HealthSource.NONE, director.failover());
+                return null;
+            });
+        } catch (IllegalArgumentException | UsageException e) {
+            return Response.error(400, e.getMessage());
+        }
+        return Response.json(200, JsonFormat.defense(director.loadBalancer()));
     }
 
     private Response reload() {

@@ -58,7 +58,7 @@ public final class Director implements AutoCloseable {
         if (socketOverride != null) {
             s = new DirectorConfig.Settings(socketOverride, s.controlTcp(), s.tokenFile(), s.connTableSize(), s.connTableSizeV6(),
                     s.tcpTimeout(), s.tcpfinTimeout(), s.udpTimeout(), s.expireNodestConn(), s.expireQuiescentTemplate(),
-                    s.drainTimeout(), s.connectTimeout());
+                    s.drainTimeout(), s.connectTimeout(), s.defense());
         }
         this.settings = s;
         this.lb = new LoadBalancer(LoadBalancer.Options.DEFAULT.withCapacity(s.connTableSize(), s.connTableSizeV6()), Clock.SYSTEM);
@@ -223,7 +223,7 @@ public final class Director implements AutoCloseable {
         ConfigApplier.validate(config); // the whole file, before health checks leave servers out of it
         http = httpSettings(config);
         packetMarks = config.packet() == null ? java.util.List.of() : config.packet().marks();
-        ConfigApplier.Changes changes = ConfigApplier.apply(lb, health.shape(config));
+        ConfigApplier.Changes changes = withRestartNotes(ConfigApplier.apply(lb, health.shape(config)), config.settings());
         feedback.configure(config.feedback());
         afterChange();
         try {
@@ -234,6 +234,23 @@ public final class Director implements AutoCloseable {
         health.applied();
         LOG.log(Level.INFO, "reloaded " + configFile + ": " + changes);
         return changes;
+    }
+
+    /**
+     * The connection tables are sized once, at start (their memory is laid out then): a reload that asks for
+     * other sizes says so in its changes, rather than seeming to have applied them.
+     */
+    private ConfigApplier.Changes withRestartNotes(ConfigApplier.Changes changes, DirectorConfig.Settings s) {
+        List<String> lines = new java.util.ArrayList<>(changes.lines());
+        int v4 = lb.connTable(false).capacity();
+        int v6 = lb.connTable(true).capacity();
+        if (s.connTableSize() != v4) {
+            lines.add("conn_table_size " + s.connTableSize() + " takes effect at restart (running with " + v4 + ")");
+        }
+        if (s.connTableSizeV6() != v6) {
+            lines.add("conn_table_size_v6 " + s.connTableSizeV6() + " takes effect at restart (running with " + v6 + ")");
+        }
+        return lines.size() == changes.lines().size() ? changes : new ConfigApplier.Changes(List.copyOf(lines));
     }
 
     /** Runs a configuration change (from the API) under the director's lock, then lets engines catch up. */

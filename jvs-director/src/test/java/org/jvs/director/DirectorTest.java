@@ -88,6 +88,45 @@ class DirectorTest {
     }
 
     @Test
+    void theDefencesAreReadAndSetThroughTheApiAllOrNothing() throws Exception {
+        Path cfg = write("jvs.yaml", CONFIG.replace("  conn_table_size_v6: 64\n", "  conn_table_size_v6: 64\n  defense: {secure_tcp: 1}\n"));
+        Path sock = dir.resolve("run/jvs.sock");
+        director = new Director(cfg, List.of(), sock);
+        ControlClient client = new ControlClient(sock);
+
+        var got = json(client.call("GET", "/v1/defense", null).body());
+        assertThat(got).containsEntry("secure_tcp", 1L).containsEntry("drop_entry", 0L).containsEntry("amemthresh", 1024L);
+        assertThat((List<Object>) got.get("conn_tables")).hasSize(2);
+        assertThat((Map<String, Object>) ((List<Object>) got.get("conn_tables")).getFirst()).containsEntry("capacity", 1024L);
+
+        var set = client.call("PUT", "/v1/defense", "{\"drop_packet\": 3, \"am_droprate\": 4}");
+        assertThat(set.status()).isEqualTo(200);
+        assertThat((Map<String, Object>) json(set.body()).get("in_force")).containsEntry("drop_packet_one_in", 4L);
+
+        var bad = client.call("PUT", "/v1/defense", "{\"drop_entry\": 1, \"secure_tcp\": 9}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat((String) json(bad.body()).get("error"))
+                .isEqualTo("--defense: secure_tcp=9: a number in 0..3 (0 off, 1 automatic, 2 automatic and active now, 3 always)");
+        assertThat(director.loadBalancer().defense().dropEntryMode()).as("nothing of a refused change").isZero();
+        assertThat(client.call("PUT", "/v1/defense", "{\"drop_entry\": 1.5}").status()).isEqualTo(400);
+        assertThat(client.call("PUT", "/v1/defense", "{}").status()).isEqualTo(400);
+        assertThat(client.call("PUT", "/v1/defense", "[1]").status()).isEqualTo(400);
+
+        // A reload puts back the file's defences; the table sizes only say they need a restart.
+        Files.writeString(cfg, CONFIG.replace("conn_table_size: 1024", "conn_table_size: 2048"));
+        var reload = json(client.call("POST", "/v1/reload", "").body());
+        assertThat((List<Object>) reload.get("changes")).containsExactly("conn_table_size 2048 takes effect at restart (running with 1024)");
+        assertThat(director.loadBalancer().defense().secureTcpMode()).isZero();
+        assertThat(director.loadBalancer().defense().dropPacketMode()).isZero();
+        client.call("PUT", "/v1/defense", "{\"drop_packet\": 3, \"am_droprate\": 4}");
+
+        // jvsadm reaches the same settings through POST /v1/ipvsadm.
+        var listing = json(client.call("POST", "/v1/ipvsadm", "{\"argv\":[\"--defense\"]}").body());
+        assertThat((String) listing.get("stdout")).contains("net.ipv4.vs.drop_packet = 3\n", "net.ipv4.vs.am_droprate = 4\n",
+                "# connection table IPv4: 0 of 1024 entries");
+    }
+
+    @Test
     void aSecondDirectorOnTheSameSocketIsRefusedAndAStaleSocketIsReplaced() throws Exception {
         Path cfg = write("jvs.yaml", CONFIG);
         Path sock = dir.resolve("jvs.sock");

@@ -92,10 +92,11 @@ class PacketPlaneTest {
         String rules = waitForTable(20);
         assertThat(rules).as(Files.readString(log)).contains("ip daddr 10.3.0.100 tcp dport 80 counter");
         assertThat(rules).contains("ip saddr 10.3.0.2 ip daddr != 10.3.0.1 tcp sport 8080 counter");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(dir.resolve("jvs.sock")) && System.nanoTime() < deadline) {
             Thread.sleep(100); // the control API opens after the planes
         }
+        assertThat(dir.resolve("jvs.sock")).as("control socket; log:\n" + Files.readString(log)).exists();
 
         assertThat(jvsadm("-A", "-t", "10.3.0.101:80", "-s", "rr", "--engine", "packet")).isEmpty();
         assertThat(nft()).as("after jvsadm -A").contains("ip daddr 10.3.0.101 tcp dport 80 counter");

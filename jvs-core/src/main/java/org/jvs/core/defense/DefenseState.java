@@ -38,8 +38,10 @@ public final class DefenseState {
 
     /** am_droprate default of IPVS. */
     public static final int DEFAULT_AM_DROPRATE = 10;
+    /** The unit of amemthresh: the kernel counts it in pages of 4 KiB. */
+    public static final long PAGE_BYTES = 4096;
     /** amemthresh default of IPVS: 1024 pages of 4 KiB. */
-    public static final long DEFAULT_THRESHOLD_BYTES = 1024L * 4096;
+    public static final long DEFAULT_THRESHOLD_BYTES = 1024L * PAGE_BYTES;
 
     private final LongSupplier availableMemoryBytes;
     private final Object lock = new Object();

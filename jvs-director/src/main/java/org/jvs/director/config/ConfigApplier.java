@@ -81,6 +81,14 @@ public final class ConfigApplier {
                 st.udpTimeout() != 0 ? st.udpTimeout() : defaults.udp());
         lb.expireNodestConn(st.expireNodestConn());
         lb.expireQuiescentTemplate(st.expireQuiescentTemplate());
+        // The defence sysctls too: what the file does not say goes back to the kernel's default (all off).
+        var defense = lb.defense();
+        DirectorConfig.Defense wantDefense = st.defense();
+        defense.setThreshold(wantDefense.amemthreshPages() * org.jvs.core.defense.DefenseState.PAGE_BYTES);
+        defense.setAmDropRate(wantDefense.amDroprate());
+        defense.setDropEntryMode(wantDefense.dropEntry());
+        defense.setDropPacketMode(wantDefense.dropPacket());
+        defense.setSecureTcpMode(wantDefense.secureTcp());
 
         Map<ServiceKey, DirectorConfig.Service> desired = new LinkedHashMap<>();
         for (DirectorConfig.Service s : config.services()) {

@@ -72,16 +72,38 @@ public record DirectorConfig(Path source, Settings settings, List<Service> servi
     }
 
     /**
+     * IPVS' DoS defence sysctls ({@code director: defense:}; docs/configuration.md): the three strategies' modes (0
+     * off, 1 automatic, 3 always; 2 is what 1 reads back as while memory is low), the available-memory threshold in
+     * 4 KiB pages, and the packet drop rate of {@code drop_packet=3}. The defaults are the kernel's.
+     */
+    public record Defense(int dropEntry, int dropPacket, int secureTcp, long amemthreshPages, int amDroprate) {
+        public static final Defense DEFAULT = new Defense(0, 0, 0, 1024, 10);
+    }
+
+    /**
      * Director settings.
      *
      * @param controlSocket   Unix socket of the control API (mode 0600)
      * @param controlTcp      optional {@code host:port} of a TCP control listener, or null
      * @param tokenFile       file holding the bearer token the TCP listener requires (null with no TCP listener)
      * @param tcpTimeout      {@code --set} values; 0 keeps the default
+     * @param defense         the DoS defence settings; null means IPVS' defaults
      */
     public record Settings(Path controlSocket, String controlTcp, Path tokenFile, int connTableSize, int connTableSizeV6,
                            int tcpTimeout, int tcpfinTimeout, int udpTimeout, boolean expireNodestConn,
-                           boolean expireQuiescentTemplate, Duration drainTimeout, Duration connectTimeout) {
+                           boolean expireQuiescentTemplate, Duration drainTimeout, Duration connectTimeout, Defense defense) {
+
+        public Settings {
+            defense = defense == null ? Defense.DEFAULT : defense;
+        }
+
+        /** As the canonical constructor, with IPVS' default defence settings. */
+        public Settings(Path controlSocket, String controlTcp, Path tokenFile, int connTableSize, int connTableSizeV6,
+                        int tcpTimeout, int tcpfinTimeout, int udpTimeout, boolean expireNodestConn,
+                        boolean expireQuiescentTemplate, Duration drainTimeout, Duration connectTimeout) {
+            this(controlSocket, controlTcp, tokenFile, connTableSize, connTableSizeV6, tcpTimeout, tcpfinTimeout, udpTimeout,
+                    expireNodestConn, expireQuiescentTemplate, drainTimeout, connectTimeout, Defense.DEFAULT);
+        }
 
         public static Path defaultControlSocket() {
             String env = System.getenv("JVS_SOCKET");

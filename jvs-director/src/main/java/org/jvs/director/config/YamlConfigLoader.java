@@ -96,7 +96,7 @@ public final class YamlConfigLoader {
         DirectorConfig.Settings d = DirectorConfig.Settings.defaults();
         Map<String, Y> m = y.mapping(Set.of("control_socket", "control_tcp", "conn_table_size", "conn_table_size_v6",
                 "timeouts", "expire_nodest_conn", "expire_quiescent_template", "drain_timeout", "connect_timeout",
-                HealthYaml.DIRECTOR_KEY));
+                "defense", HealthYaml.DIRECTOR_KEY));
         Path socket = m.containsKey("control_socket") ? Path.of(m.get("control_socket").string()) : d.controlSocket();
         String tcp = null;
         Path token = null;
@@ -125,7 +125,20 @@ public final class YamlConfigLoader {
                 m.containsKey("expire_nodest_conn") && m.get("expire_nodest_conn").bool(),
                 m.containsKey("expire_quiescent_template") && m.get("expire_quiescent_template").bool(),
                 m.containsKey("drain_timeout") ? m.get("drain_timeout").duration() : d.drainTimeout(),
-                m.containsKey("connect_timeout") ? m.get("connect_timeout").duration() : d.connectTimeout());
+                m.containsKey("connect_timeout") ? m.get("connect_timeout").duration() : d.connectTimeout(),
+                m.containsKey("defense") ? defense(m.get("defense")) : DirectorConfig.Defense.DEFAULT);
+    }
+
+    /** {@code director: defense:}, IPVS' sysctl names; what is not given keeps the kernel's default. */
+    private static DirectorConfig.Defense defense(Y y) {
+        Map<String, Y> m = y.mapping(Set.of("drop_entry", "drop_packet", "secure_tcp", "amemthresh", "am_droprate"));
+        DirectorConfig.Defense d = DirectorConfig.Defense.DEFAULT;
+        return new DirectorConfig.Defense(
+                m.containsKey("drop_entry") ? m.get("drop_entry").integer(0, 3) : d.dropEntry(),
+                m.containsKey("drop_packet") ? m.get("drop_packet").integer(0, 3) : d.dropPacket(),
+                m.containsKey("secure_tcp") ? m.get("secure_tcp").integer(0, 3) : d.secureTcp(),
+                m.containsKey("amemthresh") ? m.get("amemthresh").integer(0, Integer.MAX_VALUE) : d.amemthreshPages(),
+                m.containsKey("am_droprate") ? m.get("am_droprate").integer(1, Integer.MAX_VALUE) : d.amDroprate());
     }
 
     private static DirectorConfig.Service service(Y y) {

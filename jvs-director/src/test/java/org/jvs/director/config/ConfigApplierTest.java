@@ -107,4 +107,29 @@ class ConfigApplierTest {
         apply("");
         assertThat(lb.timeouts().view()).isEqualTo(new org.jvs.core.conn.Timeouts().view());
     }
+
+    @Test
+    void theDefenceSettingsFollowTheFileAndWhatItOmitsIsIpvsDefault() {
+        apply("""
+                director:
+                  defense: {drop_entry: 1, drop_packet: 3, secure_tcp: 2, amemthresh: 2048, am_droprate: 5}
+                """);
+        var d = lb.defense();
+        assertThat(d.dropEntryMode()).isEqualTo(1);
+        assertThat(d.dropPacketMode()).isEqualTo(3);
+        assertThat(d.dropRate()).isEqualTo(5);
+        assertThat(d.threshold()).isEqualTo(2048L * 4096);
+        apply("""
+                director:
+                  defense: {secure_tcp: 3}
+                """);
+        assertThat(d.secureTcpMode()).isEqualTo(3);
+        assertThat(d.secureTcpActive()).isTrue();
+        assertThat(d.dropEntryMode()).isZero();
+        assertThat(d.dropRate()).isZero();
+        assertThat(d.threshold()).isEqualTo(1024L * 4096);
+        assertThat(d.amDropRate()).isEqualTo(10);
+        apply("");
+        assertThat(d.secureTcpActive()).isFalse();
+    }
 }

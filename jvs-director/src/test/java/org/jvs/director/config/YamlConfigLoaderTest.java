@@ -162,6 +162,31 @@ class YamlConfigLoaderTest {
     }
 
     @Test
+    void theDefenceSectionTakesIpvsSysctlNamesAndRanges() {
+        assertThat(new YamlConfigLoader().parse(Path.of("jvs.yaml"), """
+                director:
+                  defense:
+                    drop_entry: 1
+                    secure_tcp: 3
+                """).settings().defense()).isEqualTo(new DirectorConfig.Defense(1, 0, 3, 1024, 10));
+        assertThat(new YamlConfigLoader().parse(Path.of("jvs.yaml"), "").settings().defense())
+                .isEqualTo(DirectorConfig.Defense.DEFAULT);
+        assertThat(error("""
+                director:
+                  defense: {drop_packet: 4}
+                """).getMessage()).isEqualTo("jvs.yaml:2:26: director.defense.drop_packet: 4 out of range 0..3");
+        assertThat(error("""
+                director:
+                  defense: {am_droprate: 0}
+                """).getMessage()).isEqualTo("jvs.yaml:2:26: director.defense.am_droprate: 0 out of range 1..2147483647");
+        assertThat(error("""
+                director:
+                  defense: {syn_cookies: 1}
+                """).getMessage()).isEqualTo("jvs.yaml:2:13: director.defense.syn_cookies: unknown field 'syn_cookies' "
+                + "(known: am_droprate, amemthresh, drop_entry, drop_packet, secure_tcp)");
+    }
+
+    @Test
     void withoutAMethodSocketServicesRelayLikeNatAndPacketServicesRoute() {
         DirectorConfig c = parse("""
                 services:
