@@ -113,6 +113,7 @@ final class ControlApi implements ControlServer.Handler {
             } else {
                 director.change(() -> {
                     CommandExecutor.execute(director.loadBalancer(), run, out, org.jvs.cli.HealthSource.NONE, director.failover());
+                    followedByHealth(run);
                     return null;
                 });
             }
@@ -127,6 +128,16 @@ final class ControlApi implements ControlServer.Handler {
         out.flush();
         return Response.json(200, "{\"exit\":" + exit + ",\"stdout\":" + Json.quote(buf.toString(StandardCharsets.UTF_8))
                 + ",\"stderr\":" + Json.quote(err) + "}");
+    }
+
+    /** Servers jvsadm adds get their service's health check; servers it deletes are no longer checked. */
+    private void followedByHealth(IpvsadmCommand cmd) {
+        switch (cmd) {
+            case IpvsadmCommand.AddDest a -> director.health().addedByCommand(a.service(), a.dest());
+            case IpvsadmCommand.DeleteDest d -> director.health().deletedByCommand(d.service(), d.address(), d.port());
+            default -> {
+            }
+        }
     }
 
     private static boolean readOnly(IpvsadmCommand cmd) {

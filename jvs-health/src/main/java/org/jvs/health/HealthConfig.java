@@ -42,9 +42,24 @@ public record HealthConfig(Global global, List<ServiceHealth> services) {
      * @param quorumUp    command run when quorum is regained; empty: none
      * @param sorryServer the server used while quorum is lost; null: none
      * @param sorryInhibit keep the sorry server in the service at weight 0 while not needed
+     * @param forNewServer the service's default check for a real server the configuration does not list (one
+     *                     added at run time with {@code jvsadm -a}); null when the service has no default check
      */
     public record ServiceHealth(ServiceKey key, int quorum, int hysteresis, List<String> quorumUp, List<String> quorumDown,
-                                DestSpec sorryServer, boolean sorryInhibit, List<DestCheck> dests) {
+                                DestSpec sorryServer, boolean sorryInhibit, List<DestCheck> dests,
+                                java.util.function.Function<DestSpec, DestCheck> forNewServer) {
+
+        /** A service whose servers added at run time are not checked. */
+        public ServiceHealth(ServiceKey key, int quorum, int hysteresis, List<String> quorumUp, List<String> quorumDown,
+                             DestSpec sorryServer, boolean sorryInhibit, List<DestCheck> dests) {
+            this(key, quorum, hysteresis, quorumUp, quorumDown, sorryServer, sorryInhibit, dests, null);
+        }
+
+        /** The same service watching {@code others} instead of its configured servers. */
+        public ServiceHealth withDests(List<DestCheck> others) {
+            return new ServiceHealth(key, quorum, hysteresis, quorumUp, quorumDown, sorryServer, sorryInhibit, others, forNewServer);
+        }
+
         public ServiceHealth {
             quorumUp = List.copyOf(quorumUp);
             quorumDown = List.copyOf(quorumDown);

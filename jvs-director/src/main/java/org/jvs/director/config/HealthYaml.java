@@ -139,7 +139,10 @@ final class HealthYaml {
             Y own = j < rsItems.size() ? rsItems.get(j).child(DEST_KEY) : null;
             dests.add(destCheck(def, own, spec, y));
         }
-        return new HealthConfig.ServiceHealth(key, quorum, hysteresis, up, down, sorry, inhibit, dests);
+        // A server jvsadm -a adds later gets the service's default check, as if the file had listed it bare.
+        java.util.function.Function<DestSpec, HealthConfig.DestCheck> forNew = def == null ? null
+                : spec -> destCheck(def, null, spec.normalizedFor(key), y);
+        return new HealthConfig.ServiceHealth(key, quorum, hysteresis, up, down, sorry, inhibit, dests, forNew);
     }
 
     /** The service default overlaid with the server's own keys; a server's {@code off} turns checking off. */

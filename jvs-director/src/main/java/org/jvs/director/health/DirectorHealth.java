@@ -40,11 +40,20 @@ import org.jvs.health.SystemHealthTimer;
  */
 public final class DirectorHealth implements HealthActions, AutoCloseable {
     private static final int RECENT_EVENTS = 100;
+    private static final System.Logger LOG = System.getLogger(DirectorHealth.class.getName());
 
     private final Director director;
     private final HealthEngine engine;
     private final BoundedCheckRunner runner;
     private final Deque<HealthEvent> recent = new ArrayDeque<>();
+    /** The configuration file's health part, as the last reload gave it. */
+    private HealthConfig fileHealth = HealthConfig.NONE;
+    /**
+     * What jvsadm changed since: per service, the servers it added (with the service's default check) and the
+     * configured ones it deleted. A reload puts the file back, so it clears both.
+     */
+    private final Map<ServiceKey, Map<String, HealthConfig.DestCheck>> addedAtRunTime = new HashMap<>();
+    private final Map<ServiceKey, java.util.Set<String>> deletedAtRunTime = new HashMap<>();
 
     /** {@code maxConcurrent} is fixed for the director's life (a reload does not change it). */
     public DirectorHealth(Director director, HealthConfig.Global global) {
@@ -71,6 +80,11 @@ public final class DirectorHealth implements HealthActions, AutoCloseable {
 
     /** Takes a configuration's health part; returns the configuration the balancer should get now. */
     public DirectorConfig shape(DirectorConfig config) {
+        synchronized (addedAtRunTime) {
+            fileHealth = config.health();
+            addedAtRunTime.clear();
+            deletedAtRunTime.clear();
+        }
         engine.configure(config.health());
         List<DirectorConfig.Service> services = new ArrayList<>();
         for (DirectorConfig.Service s : config.services()) {
@@ -91,6 +105,90 @@ public final class DirectorHealth implements HealthActions, AutoCloseable {
             services.add(new DirectorConfig.Service(s.name(), s.spec(), dests, s.line(), lines, s.http()));
         }
         return config.withServices(services);
+    }
+
+    /**
+     * A real server added with {@code jvsadm -a} (or {@code POST /v1/ipvsadm}): if its service has a default
+     * health check it is watched like a configured server. Call with the director's lock held, after the add.
+     */
+    public void addedByCommand(ServiceKey service, DestSpec spec) {
+        HealthConfig.ServiceHealth sh = fileService(service);
+        if (sh == null || sh.forNewServer() == null) {
+            return;
+        }
+        HealthConfig.DestCheck check;
+        try {
+            check = sh.forNewServer().apply(spec);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "health: " + spec.label() + " added to " + service
+                    + " is not checked: " + e.getMessage());
+            return;
+        }
+        String k = key(check.spec().address(), check.spec().port());
+        synchronized (addedAtRunTime) {
+            addedAtRunTime.computeIfAbsent(service, x -> new HashMap<>()).put(k, check);
+            java.util.Set<String> deleted = deletedAtRunTime.get(service);
+            if (deleted != null) {
+                deleted.remove(k);
+            }
+        }
+        reconfigure();
+    }
+
+    /**
+     * A real server deleted with {@code jvsadm -d}: its checks stop, so a recovery cannot put it back. Call with
+     * the director's lock held, after the delete.
+     */
+    public void deletedByCommand(ServiceKey service, IpAddr address, int port) {
+        if (fileService(service) == null) {
+            return;
+        }
+        String k = key(address, port);
+        synchronized (addedAtRunTime) {
+            Map<String, HealthConfig.DestCheck> added = addedAtRunTime.get(service);
+            if (added != null) {
+                added.remove(k);
+            }
+            deletedAtRunTime.computeIfAbsent(service, x -> new java.util.HashSet<>()).add(k);
+        }
+        reconfigure();
+    }
+
+    private HealthConfig.ServiceHealth fileService(ServiceKey service) {
+        synchronized (addedAtRunTime) {
+            for (HealthConfig.ServiceHealth sh : fileHealth.services()) {
+                if (sh.key().equals(service)) {
+                    return sh;
+                }
+            }
+            return null;
+        }
+    }
+
+    private static String key(IpAddr address, int port) {
+        return address + "|" + port;
+    }
+
+    /** The file's health part with jvsadm's additions and deletions, handed to the engine; checks start. */
+    private void reconfigure() {
+        List<HealthConfig.ServiceHealth> services = new ArrayList<>();
+        synchronized (addedAtRunTime) {
+            for (HealthConfig.ServiceHealth sh : fileHealth.services()) {
+                java.util.Set<String> deleted = deletedAtRunTime.getOrDefault(sh.key(), java.util.Set.of());
+                Map<String, HealthConfig.DestCheck> added = addedAtRunTime.getOrDefault(sh.key(), Map.of());
+                List<HealthConfig.DestCheck> dests = new ArrayList<>();
+                for (HealthConfig.DestCheck dc : sh.dests()) {
+                    String k = key(dc.spec().address(), dc.spec().port());
+                    if (!deleted.contains(k) && !added.containsKey(k)) {
+                        dests.add(dc);
+                    }
+                }
+                dests.addAll(added.values());
+                services.add(sh.withDests(dests));
+            }
+        }
+        engine.configure(new HealthConfig(fileHealth.global(), services));
+        engine.sync();
     }
 
     /** After the shaped configuration was applied: weights again, and checks for new servers. */

@@ -195,6 +195,38 @@ class HealthEndToEndTest {
     }
 
     @Test
+    void aServerAddedWithJvsadmGetsTheServicesCheckAndOneDeletedIsCheckedNoMore() throws Exception {
+        String check = "{type: tcp, delay_loop: 1s, connect_timeout: 1s, retry: 0, warmup: 0}";
+        startDirector(config(check, 1, 1));
+        await("first checks", Duration.ofSeconds(10), () -> director.health().dests().stream().allMatch(d -> d.lastAgoMillis() >= 0));
+
+        // ports[4] has nothing listening: the service's tcp check finds it refused and takes it out.
+        jvsadm("-a", "-t", "127.0.0.1:" + vip, "-r", "127.0.0.1:" + ports[4], "-m", "-w", "3");
+        await("the added server checked and removed", Duration.ofSeconds(10),
+                () -> director.health().dests().stream().anyMatch(d -> d.spec().port() == ports[4] && d.state().equals("DOWN"))
+                        && dest(ports[4]) == null);
+        assertThat(jvsadm("-L", "-n", "--health")).containsPattern("127\\.0\\.0\\.1:" + ports[4] + " +Masq +- +DOWN +tcp +connect refused");
+
+        // The victim (nginx on ports[2]), added at run time and alive, is checked and stays in with its weight.
+        jvsadm("-a", "-t", "127.0.0.1:" + vip, "-r", "127.0.0.1:" + ports[2], "-m", "-w", "2");
+        await("the live server checked", Duration.ofSeconds(10),
+                () -> director.health().dests().stream().anyMatch(d -> d.spec().port() == ports[2] && d.lastAgoMillis() >= 0));
+        assertThat(status(ports[2]).state()).isEqualTo("UP");
+        assertThat(dest(ports[2]).spec().weight()).isEqualTo(2);
+
+        // Deleted with jvsadm -d: no longer checked, so its death does not bring it back or list it as down.
+        jvsadm("-d", "-t", "127.0.0.1:" + vip, "-r", "127.0.0.1:" + ports[2]);
+        assertThat(director.health().dests()).noneMatch(d -> d.spec().port() == ports[2]);
+        // A configured server deleted at run time, then the reload: the file puts it back, checked.
+        jvsadm("-d", "-t", "127.0.0.1:" + vip, "-r", "127.0.0.1:" + ports[1]);
+        assertThat(director.health().dests()).noneMatch(d -> d.spec().port() == ports[1]);
+        director.reload();
+        assertThat(director.health().dests()).anyMatch(d -> d.spec().port() == ports[1])
+                .noneMatch(d -> d.spec().port() == ports[4]);
+        assertThat(dest(ports[1])).isNotNull();
+    }
+
+    @Test
     void theSorryServerAnswersWhileNoServerIsAliveAndStaysInAcrossAReload() throws Exception {
         startDirector("director: {conn_table_size: 4096, conn_table_size_v6: 64, connect_timeout: 2s, drain_timeout: 2s}\n"
                 + "services:\n"
