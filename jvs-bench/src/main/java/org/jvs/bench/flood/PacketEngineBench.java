@@ -1,5 +1,7 @@
 package org.jvs.bench.flood;
 
+import org.jvs.packet.flood.SynFlood;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

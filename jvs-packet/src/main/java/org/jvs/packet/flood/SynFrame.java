@@ -1,4 +1,4 @@
-package org.jvs.bench.flood;
+package org.jvs.packet.flood;
 
 import java.lang.foreign.MemorySegment;
 import org.jvs.packet.Checksum;

@@ -1,4 +1,4 @@
-package org.jvs.bench.flood;
+package org.jvs.packet.flood;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -59,17 +59,5 @@ class SynFrameTest {
                 () -> SynFlood.parse(new String[] {"--iface", "eth0"})).getMessage());
         assertEquals("'zz' is not a MAC address (aa:bb:cc:dd:ee:ff)", assertThrows(IllegalArgumentException.class,
                 () -> SynFlood.parse(new String[] {"--dst-mac", "zz"})).getMessage());
-    }
-
-    @Test
-    void theBenchTableRatesEveryModeAgainstJvsDr() {
-        var results = new java.util.LinkedHashMap<String, PacketEngineBench.Result>();
-        results.put("kernel-forward", new PacketEngineBench.Result("kernel-forward", 400_000, 300_000, -1, 95, -1, ""));
-        String noBase = PacketEngineBench.table(results);
-        assertTrue(noBase.contains("n/a") && noBase.contains("(no jvs-dr figure"), noBase);
-        results.put("jvs-dr", new PacketEngineBench.Result("jvs-dr", 400_000, 250_000, 250_000, 99, 80, ""));
-        String t = PacketEngineBench.table(results);
-        assertTrue(t.lines().anyMatch(l -> l.startsWith("kernel-forward") && l.endsWith("1.20")), t);
-        assertTrue(t.lines().anyMatch(l -> l.startsWith("jvs-dr") && l.contains("250000") && l.endsWith("1.00")), t);
     }
 }

@@ -1,4 +1,4 @@
-package org.jvs.bench.flood;
+package org.jvs.packet.flood;
 
 import java.io.IOException;
 import java.nio.file.Files;
