@@ -121,8 +121,8 @@ public final class TcpStateMachine {
      *  syn: a SYN opens (or re-opens, from FW TW CL CW LA LI) as SA instead of SR (SR, ES and SS as normal);
      *       the client's ACK then establishes from SA as in the normal table. The director cannot see the
      *       SYN+ACK in DR/TUN, so demanding it would leave every such connection inactive forever; IPVS only
-     *       moves the SYN state. (With the secure timeouts this means SYNACK's 100 s instead of SYN_RECV's
-     *       10 s for a flood of SYNs through DR/TUN: faithful to IPVS, but worth revisiting.)
+     *       moves the SYN state. (SYNACK's secure timeout is therefore 10 s, not Linux 2.4's 100 s: see
+     *       Timeouts.)
      *  fin, ack, rst: as normal.
      */
     private static final String SECURE = """

@@ -28,7 +28,7 @@ class TimeoutsTest {
     @Test
     void secureDefaultsShortenTheHalfOpenAndClosingStates() {
         // 2.4 vs_timeout_table_dos figures, never above the normal ones.
-        int[] expected = {2, 480, 60, 10, 60, 60, 10, 60, 30, 120, 100};
+        int[] expected = {2, 480, 60, 10, 60, 60, 10, 60, 30, 120, 10};
         for (TcpState s : TcpState.values()) {
             assertThat(t.tcpSecure(s.ordinal())).as(s.label()).isEqualTo(expected[s.ordinal()]);
             assertThat(t.tcp(s.ordinal(), true)).as(s.label()).isEqualTo(expected[s.ordinal()]);

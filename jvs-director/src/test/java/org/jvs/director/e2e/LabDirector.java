@@ -60,10 +60,18 @@ final class LabDirector implements AutoCloseable {
 
     /** As {@link #start(Lab, String)}, with {@code packetExtra} (YAML lines indented by two) in the packet section. */
     static LabDirector start(Lab lab, String services, String packetExtra) {
+        return start(lab, services, packetExtra, "  conn_table_size: 65536\n");
+    }
+
+    /**
+     * As {@link #start(Lab, String, String)}, with {@code directorSettings} (YAML lines indented by two, replacing
+     * the default {@code conn_table_size: 65536}) in the director section.
+     */
+    static LabDirector start(Lab lab, String services, String packetExtra, String directorSettings) {
         int n = STARTED.incrementAndGet();
         Path socket = lab.workDir().resolve("jvs-" + n + ".sock");
         Path config = lab.workDir().resolve("jvs-" + n + ".yaml");
-        writeConfig(lab, config, socket, services, packetExtra);
+        writeConfig(lab, config, socket, services, packetExtra, directorSettings);
         // bin/jvs's DIRECTOR_JVM, with a smaller heap: the suite shares two cores and the lab needs little.
         LabProcess p = lab.start(lab.director(), "director-" + n,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -84,16 +92,20 @@ final class LabDirector implements AutoCloseable {
     }
 
     private static void writeConfig(Lab lab, Path config, Path socket, String services, String packetExtra) {
+        writeConfig(lab, config, socket, services, packetExtra, "  conn_table_size: 65536\n");
+    }
+
+    private static void writeConfig(Lab lab, Path config, Path socket, String services, String packetExtra,
+                                    String directorSettings) {
         String yaml = """
                 director:
                   control_socket: %s
-                  conn_table_size: 65536
-                packet:
+                %spacket:
                   interfaces:
                 %s
                   workers: 1
                 %sservices:
-                %s""".formatted(socket, interfaces(lab), packetExtra, services.stripTrailing());
+                %s""".formatted(socket, directorSettings, interfaces(lab), packetExtra, services.stripTrailing());
         try {
             Files.writeString(config, yaml + "\n");
         } catch (IOException e) {
