@@ -88,4 +88,54 @@ class PacketDrEndToEndTest extends PacketEndToEnd {
     private static String fromIp(byte[] frame) {
         return HexFormat.of().formatHex(frame, ETHERNET_HEADER, frame.length);
     }
+
+    /**
+     * IPVS' expire_nodest_conn, which users ask for: a UDP flow whose real server was removed keeps going to that
+     * (dead) server for as long as it keeps sending, since every datagram refreshes its entry; with
+     * {@code expire_nodest_conn: yes} the removal forgets the server's entries, and the flow's next datagram is
+     * scheduled to a live server.
+     */
+    @Test
+    void aUdpFlowSticksToARemovedServerUnlessExpireNodestConnIsOn() throws Exception {
+        for (boolean expire : new boolean[] {false, true}) {
+            director = LabDirector.start(lab, LabDirector.service(lab, "udp", UDP_PORT, "rr", 0), "",
+                    "  conn_table_size: 65536\n  expire_nodest_conn: " + expire + "\n");
+            try (UdpNameServers servers = new UdpNameServers();
+                 java.net.DatagramSocket flow = lab.client().call(java.net.DatagramSocket::new)) {
+                flow.setSoTimeout(1000);
+                String first = ask(flow, "hello");
+                assertThat(first).startsWith("rs");
+                servers.stop(first);
+                director.jvsadm("-d", "-u", lab.vip() + ":" + UDP_PORT, "-r", lab.realServers().stream()
+                        .filter(h -> h.name().equals(first)).findFirst().orElseThrow().address());
+                List<String> after = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    after.add(ask(flow, "again " + i));
+                }
+                if (expire) {
+                    // The removal killed the flow's entry at once, so not even one datagram is lost (IPVS drops the
+                    // first one that finds the entry, then forgets it).
+                    assertThat(after).as("the flow is scheduled again, to one live server")
+                            .doesNotContainNull().doesNotContain(first).containsOnly(after.getFirst());
+                } else {
+                    assertThat(after).as("the flow keeps going to %s, which no longer answers", first).containsOnlyNulls();
+                }
+            }
+            director.close();
+            director = null;
+        }
+    }
+
+    /** One datagram on an existing flow; the answer, or null when none comes within the socket's timeout. */
+    private String ask(java.net.DatagramSocket flow, String question) throws java.io.IOException {
+        byte[] q = question.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        flow.send(new java.net.DatagramPacket(q, q.length, new java.net.InetSocketAddress(lab.vip(), UDP_PORT)));
+        java.net.DatagramPacket a = new java.net.DatagramPacket(new byte[64], 64);
+        try {
+            flow.receive(a);
+        } catch (java.net.SocketTimeoutException e) {
+            return null;
+        }
+        return new String(a.getData(), 0, a.getLength(), java.nio.charset.StandardCharsets.US_ASCII);
+    }
 }

@@ -514,6 +514,12 @@ abstract class PacketEndToEnd {
             }
         }
 
+        /** The server {@code name} dies: its socket closes and its datagrams go unanswered. */
+        void stop(String name) {
+            int i = lab.realServers().stream().map(Host::name).toList().indexOf(name);
+            sockets.get(i).close();
+        }
+
         @Override
         public void close() {
             sockets.forEach(DatagramSocket::close);
