@@ -149,7 +149,15 @@ public final class Json {
                     if (i + 4 > s.length()) {
                         throw error("short \\u escape");
                     }
-                    sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                    int cp = 0;
+                    for (int k = 0; k < 4; k++) {
+                        int d = Character.digit(s.charAt(i + k), 16);
+                        if (d < 0 || s.charAt(i + k) > 'f') { // Character.digit also takes non-ASCII digits
+                            throw error("bad \\u escape");
+                        }
+                        cp = cp * 16 + d;
+                    }
+                    sb.append((char) cp);
                     i += 4;
                 }
                 default -> throw error("bad escape \\" + e);

@@ -520,7 +520,7 @@ public final class KeepalivedImporter {
                 }
                 case "persistence_timeout" -> {
                     persistStmt = s;
-                    persistTimeout = s.arg(0) == null ? 360L : integer(s, s.arg(0));
+                    persistTimeout = s.arg(0) == null ? Long.valueOf(360) : integer(s, s.arg(0)); // boxed: a bad value is null, not an NPE
                 }
                 case "persistence_granularity" -> granularity = s;
                 case "protocol" -> {
