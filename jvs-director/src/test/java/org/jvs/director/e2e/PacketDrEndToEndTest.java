@@ -126,6 +126,34 @@ class PacketDrEndToEndTest extends PacketEndToEnd {
         }
     }
 
+    /**
+     * IPVS' expire_quiescent_template: a persistent client whose server was set to weight 0 (quiesced) keeps
+     * getting that server for every new connection while its template lives; with
+     * {@code expire_quiescent_template: yes} the template is given up and the next connection goes to a server
+     * in service.
+     */
+    @Test
+    void aPersistentClientStaysWithAQuiescedServerUnlessExpireQuiescentTemplateIsOn() {
+        for (boolean expire : new boolean[] {false, true}) {
+            director = LabDirector.start(lab, LabDirector.service(lab, "rr", 300), "",
+                    "  conn_table_size: 65536\n  expire_quiescent_template: " + expire + "\n");
+            List<String> before = curlVip(2);
+            assertThat(before).containsOnly(before.getFirst());
+            String pinned = before.getFirst();
+            director.jvsadm("-e", "-t", director.vipPort(), "-r", lab.realServers().stream()
+                    .filter(h -> h.name().equals(pinned)).findFirst().orElseThrow().address() + ":" + Lab.HTTP_PORT, "-g", "-w", "0");
+            List<String> after = curlVip(4);
+            if (expire) {
+                assertThat(after).as("the template of a quiesced server is given up").doesNotContain(pinned)
+                        .containsOnly(after.getFirst());
+            } else {
+                assertThat(after).as("the template keeps the client on %s at weight 0", pinned).containsOnly(pinned);
+            }
+            director.close();
+            director = null;
+        }
+    }
+
     /** One datagram on an existing flow; the answer, or null when none comes within the socket's timeout. */
     private String ask(java.net.DatagramSocket flow, String question) throws java.io.IOException {
         byte[] q = question.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
