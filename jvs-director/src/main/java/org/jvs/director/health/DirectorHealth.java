@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.jvs.cli.HealthSource;
 import org.jvs.cli.HealthSource.DestHealth;
 import org.jvs.cli.HealthSource.ServiceHealth;
@@ -52,8 +53,8 @@ public final class DirectorHealth implements HealthActions, AutoCloseable {
      * What jvsadm changed since: per service, the servers it added (with the service's default check) and the
      * configured ones it deleted. A reload puts the file back, so it clears both.
      */
-    private final Map<ServiceKey, Map<String, HealthConfig.DestCheck>> addedAtRunTime = new HashMap<>();
-    private final Map<ServiceKey, java.util.Set<String>> deletedAtRunTime = new HashMap<>();
+    private final Map<ServiceKey, Map<Server, HealthConfig.DestCheck>> addedAtRunTime = new HashMap<>();
+    private final Map<ServiceKey, Set<Server>> deletedAtRunTime = new HashMap<>();
 
     /** {@code maxConcurrent} is fixed for the director's life (a reload does not change it). */
     public DirectorHealth(Director director, HealthConfig.Global global) {
@@ -124,10 +125,10 @@ public final class DirectorHealth implements HealthActions, AutoCloseable {
                     + " is not checked: " + e.getMessage());
             return;
         }
-        String k = key(check.spec().address(), check.spec().port());
+        Server k = new Server(check.spec().address(), check.spec().port());
         synchronized (addedAtRunTime) {
             addedAtRunTime.computeIfAbsent(service, x -> new HashMap<>()).put(k, check);
-            java.util.Set<String> deleted = deletedAtRunTime.get(service);
+            Set<Server> deleted = deletedAtRunTime.get(service);
             if (deleted != null) {
                 deleted.remove(k);
             }
@@ -143,9 +144,9 @@ public final class DirectorHealth implements HealthActions, AutoCloseable {
         if (fileService(service) == null) {
             return;
         }
-        String k = key(address, port);
+        Server k = new Server(address, port);
         synchronized (addedAtRunTime) {
-            Map<String, HealthConfig.DestCheck> added = addedAtRunTime.get(service);
+            Map<Server, HealthConfig.DestCheck> added = addedAtRunTime.get(service);
             if (added != null) {
                 added.remove(k);
             }
@@ -165,8 +166,8 @@ public final class DirectorHealth implements HealthActions, AutoCloseable {
         }
     }
 
-    private static String key(IpAddr address, int port) {
-        return address + "|" + port;
+    /** A real server of a service, as the run-time overlay keys it. */
+    private record Server(IpAddr address, int port) {
     }
 
     /** The file's health part with jvsadm's additions and deletions, handed to the engine; checks start. */
@@ -174,11 +175,11 @@ public final class DirectorHealth implements HealthActions, AutoCloseable {
         List<HealthConfig.ServiceHealth> services = new ArrayList<>();
         synchronized (addedAtRunTime) {
             for (HealthConfig.ServiceHealth sh : fileHealth.services()) {
-                java.util.Set<String> deleted = deletedAtRunTime.getOrDefault(sh.key(), java.util.Set.of());
-                Map<String, HealthConfig.DestCheck> added = addedAtRunTime.getOrDefault(sh.key(), Map.of());
+                Set<Server> deleted = deletedAtRunTime.getOrDefault(sh.key(), Set.of());
+                Map<Server, HealthConfig.DestCheck> added = addedAtRunTime.getOrDefault(sh.key(), Map.of());
                 List<HealthConfig.DestCheck> dests = new ArrayList<>();
                 for (HealthConfig.DestCheck dc : sh.dests()) {
-                    String k = key(dc.spec().address(), dc.spec().port());
+                    Server k = new Server(dc.spec().address(), dc.spec().port());
                     if (!deleted.contains(k) && !added.containsKey(k)) {
                         dests.add(dc);
                     }
