@@ -47,7 +47,7 @@ final class ControlApi implements ControlServer.Handler {
                 case "GET /v1/feedback" -> Response.json(200, director.feedback().statusJson());
                 case "GET /v1/vrrp" -> Response.json(200, VrrpListing.json(director.failover().vrrpStatus()));
                 case "GET /v1/l7" -> L7Listing.response(director.httpPlane(), query);
-                case "GET /v1/defense" -> Response.json(200, JsonFormat.defense(director.loadBalancer()));
+                case "GET /v1/defense" -> Response.json(200, PerSourceListing.json(director, JsonFormat.defense(director.loadBalancer())));
                 case "PUT /v1/defense" -> defense(r.body());
                 default -> path.startsWith("/v1/")
                         ? Response.error(404, "no route " + route + " (see docs/api.md)")
@@ -97,8 +97,10 @@ final class ControlApi implements ControlServer.Handler {
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
         int exit;
         String err = "";
+        IpvsadmCommand parsed = null;
         try {
             IpvsadmCommand cmd = IpvsadmParser.parse(argv);
+            parsed = cmd;
             if (cmd instanceof IpvsadmCommand.Restore r) {
                 cmd = r.withInput(stdin);
             }
@@ -126,7 +128,11 @@ final class ControlApi implements ControlServer.Handler {
             err = "jvsadm: " + e.getMessage() + "\n";
         }
         out.flush();
-        return Response.json(200, "{\"exit\":" + exit + ",\"stdout\":" + Json.quote(buf.toString(StandardCharsets.UTF_8))
+        String stdout = buf.toString(StandardCharsets.UTF_8);
+        if (exit == 0 && parsed instanceof IpvsadmCommand.Defense d) { // the engines' per-source limits beside the core's defences
+            stdout = d.json() ? PerSourceListing.json(director, stdout) + "\n" : stdout + PerSourceListing.text(director);
+        }
+        return Response.json(200, "{\"exit\":" + exit + ",\"stdout\":" + Json.quote(stdout)
                 + ",\"stderr\":" + Json.quote(err) + "}");
     }
 
@@ -179,7 +185,7 @@ final class ControlApi implements ControlServer.Handler {
         } catch (IllegalArgumentException | UsageException e) {
             return Response.error(400, e.getMessage());
         }
-        return Response.json(200, JsonFormat.defense(director.loadBalancer()));
+        return Response.json(200, PerSourceListing.json(director, JsonFormat.defense(director.loadBalancer())));
     }
 
     private Response reload() {

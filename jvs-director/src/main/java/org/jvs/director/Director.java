@@ -41,6 +41,8 @@ public final class Director implements AutoCloseable {
     private volatile boolean closed;
     /** Each http service's {@code http:} block from the file last read (docs/l7.md). */
     private volatile java.util.Map<org.jvs.core.model.ServiceKey, org.jvs.director.config.HttpSettings> http = java.util.Map.of();
+    /** Each TCP service's {@code max_conn_per_source} from the file last read (only those that set one). */
+    private volatile java.util.Map<org.jvs.core.model.ServiceKey, Integer> perSource = java.util.Map.of();
     /** The packet engine's firewall-mark classifier from the file last read ({@code packet: marks:}). */
     private volatile java.util.List<org.jvs.packet.engine.MarkRule> packetMarks = java.util.List.of();
 
@@ -53,6 +55,7 @@ public final class Director implements AutoCloseable {
         DirectorConfig config = load(configFile);
         ConfigApplier.validate(config);
         http = httpSettings(config);
+        perSource = perSourceLimits(config);
         packetMarks = config.packet() == null ? java.util.List.of() : config.packet().marks();
         DirectorConfig.Settings s = config.settings();
         if (socketOverride != null) {
@@ -101,6 +104,21 @@ public final class Director implements AutoCloseable {
             m.put(s.spec().key(), s.http());
         }
         return java.util.Map.copyOf(m);
+    }
+
+    private static java.util.Map<org.jvs.core.model.ServiceKey, Integer> perSourceLimits(DirectorConfig c) {
+        java.util.Map<org.jvs.core.model.ServiceKey, Integer> m = new java.util.HashMap<>();
+        for (DirectorConfig.Service s : c.services()) {
+            if (s.maxConnPerSource() > 0) {
+                m.put(s.spec().key(), s.maxConnPerSource());
+            }
+        }
+        return java.util.Map.copyOf(m);
+    }
+
+    /** Services with a per-source connection limit, as the file last read sets them (docs/configuration.md). */
+    public java.util.Map<org.jvs.core.model.ServiceKey, Integer> perSourceLimits() {
+        return perSource;
     }
 
     /** The packet engine's mark rules as the file last read says (a reload may change them; interfaces it may not). */
@@ -222,8 +240,11 @@ public final class Director implements AutoCloseable {
         EngineCheck.check(config, runsPacketEngine()); // a packet: section added later needs a restart
         ConfigApplier.validate(config); // the whole file, before health checks leave servers out of it
         http = httpSettings(config);
+        java.util.Map<org.jvs.core.model.ServiceKey, Integer> oldLimits = perSource;
+        perSource = perSourceLimits(config);
         packetMarks = config.packet() == null ? java.util.List.of() : config.packet().marks();
-        ConfigApplier.Changes changes = withRestartNotes(ConfigApplier.apply(lb, health.shape(config)), config.settings());
+        ConfigApplier.Changes changes = withLimitNotes(withRestartNotes(ConfigApplier.apply(lb, health.shape(config)),
+                config.settings()), oldLimits, perSource);
         feedback.configure(config.feedback());
         afterChange();
         try {
@@ -249,6 +270,23 @@ public final class Director implements AutoCloseable {
         }
         if (s.connTableSizeV6() != v6) {
             lines.add("conn_table_size_v6 " + s.connTableSizeV6() + " takes effect at restart (running with " + v6 + ")");
+        }
+        return lines.size() == changes.lines().size() ? changes : new ConfigApplier.Changes(List.copyOf(lines));
+    }
+
+    /** A reload's changes with a line for each service whose {@code max_conn_per_source} changed. */
+    private static ConfigApplier.Changes withLimitNotes(ConfigApplier.Changes changes,
+            java.util.Map<org.jvs.core.model.ServiceKey, Integer> before, java.util.Map<org.jvs.core.model.ServiceKey, Integer> after) {
+        List<String> lines = new java.util.ArrayList<>(changes.lines());
+        java.util.Set<org.jvs.core.model.ServiceKey> keys = new java.util.TreeSet<>(java.util.Comparator.comparing(Object::toString));
+        keys.addAll(before.keySet());
+        keys.addAll(after.keySet());
+        for (var k : keys) {
+            int was = before.getOrDefault(k, 0);
+            int now = after.getOrDefault(k, 0);
+            if (was != now) {
+                lines.add("max_conn_per_source " + k + ": " + (was == 0 ? "none" : was) + " -> " + (now == 0 ? "none" : now));
+            }
         }
         return lines.size() == changes.lines().size() ? changes : new ConfigApplier.Changes(List.copyOf(lines));
     }

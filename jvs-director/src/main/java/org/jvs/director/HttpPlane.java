@@ -108,7 +108,9 @@ final class HttpPlane implements DataPlane {
             HttpSettings http = director.httpSettings(s.key());
             Shape shape = shape(s, http);
             Running r = engines.get(s.key());
+            int perSource = director.perSourceLimits().getOrDefault(s.key(), 0);
             if (r != null) {
+                r.engine().limitPerSource(perSource);
                 try {
                     syncTls(s.key(), r.engine(), http.tls());
                 } catch (RuntimeException e) {
@@ -123,6 +125,7 @@ final class HttpPlane implements DataPlane {
                 HttpServiceConfig cfg = config(s, v, http);
                 if (r == null) {
                     HttpEngine e = new HttpEngine(cfg, transport, group(), 0);
+                    e.limitPerSource(perSource);
                     try {
                         syncTls(s.key(), e, http.tls()); // before the listener: no plain connection on a TLS port
                         e.start();

@@ -94,12 +94,21 @@ final class L7Listing {
         if (e.tls() != null) {
             w.name("tls").beginObject().field("subject", e.tls().subject()).field("not_after", e.tls().notAfter()).endObject();
         }
+        org.jvs.proxy.SourceLimiter lim = e.sourceLimiter();
+        if (lim.limit() > 0 || lim.refused() > 0) {
+            w.name("per_source").beginObject().field("max_conn", lim.limit()).field("sources", lim.sources())
+                    .field("refused", lim.refused()).endObject();
+        }
         w.name("connections").beginObject().field("open", open).field("pooled", pooled)
                 .field("opened", st.connectionsOpened.sum()).field("reused", st.connectionsReused.sum()).endObject();
         t.append(String.format(Locale.ROOT, "%s %s  requests %d  refused %d  retries %d  tunnels %d %s%n", key.label(),
                 e.scheduler().name(), st.requests.sum(), st.refused.sum(), st.retries.sum(), st.tunnels.sum(), classes(st.statusClass)));
         if (e.tls() != null) {
             t.append("     tls ").append(e.tls().subject()).append(", valid until ").append(e.tls().notAfter()).append('\n');
+        }
+        if (lim.limit() > 0 || lim.refused() > 0) {
+            t.append("     max_conn_per_source ").append(lim.limit()).append("  sources ").append(lim.sources())
+                    .append("  refused ").append(lim.refused()).append('\n');
         }
         t.append(String.format(Locale.ROOT, "     response p50 %s  p99 %s  clients %d  connections open %d  pooled %d  opened %d  reused %d%n",
                 ms(rt, 0.5), ms(rt, 0.99), e.sessions(), open, pooled, st.connectionsOpened.sum(), st.connectionsReused.sum()));

@@ -8,8 +8,10 @@ import org.jvs.proxy.SocketEngine;
 final class SocketPlane implements DataPlane {
     private static final System.Logger LOG = System.getLogger("org.jvs.director");
     private final SocketEngine engine;
+    private final Director director;
 
     SocketPlane(Director director) {
+        this.director = director;
         this.engine = new SocketEngine(director.loadBalancer(),
                 SocketEngine.Options.DEFAULT.withConnectTimeout(director.settings().connectTimeout()));
         engine.start();
@@ -26,6 +28,7 @@ final class SocketPlane implements DataPlane {
 
     @Override
     public void sync() {
+        engine.limitPerSource(director.perSourceLimits()); // before new listeners take connections
         SocketEngine.SyncResult r = engine.sync();
         r.opened().forEach(k -> LOG.log(Level.INFO, "socket engine: listening for " + k + " (" + engine.transportName() + ")"));
         r.closed().forEach(k -> LOG.log(Level.INFO, "socket engine: stopped listening for " + k));

@@ -123,13 +123,15 @@ public final class SocketEngine implements AutoCloseable {
 
     /** Engine counters since start (the core has the per-service and per-server ones). */
     public record Counters(long accepted, long rejected, long connectFailures, long retried, long resets,
-                           long idleClosed, long expired, long udpDropped, long copiedBytes, long splicedBytes) {
+                           long idleClosed, long expired, long udpDropped, long copiedBytes, long splicedBytes,
+                           long sourceLimited) {
     }
 
     /** Counters the relays bump; LongAdders, so event loops do not contend. */
     static final class Adders {
         final LongAdder accepted = new LongAdder();
         final LongAdder rejected = new LongAdder();
+        final LongAdder sourceLimited = new LongAdder(); // closed at accept: the source held its max_conn_per_source
         final LongAdder connectFailures = new LongAdder();
         final LongAdder retried = new LongAdder();
         final LongAdder resets = new LongAdder();
@@ -147,6 +149,8 @@ public final class SocketEngine implements AutoCloseable {
     private final boolean splicing;
     final Adders counters = new Adders();
     private final Set<TcpRelay> relays = ConcurrentHashMap.newKeySet();
+    /** Per TCP service: connections per source address ({@link #limitPerSource}); kept across listener restarts. */
+    private final Map<ServiceKey, SourceLimiter> sourceLimits = new ConcurrentHashMap<>();
     private final AtomicLong maxPending = new AtomicLong();
     final AtomicInteger udpSessions = new AtomicInteger();
 
@@ -252,10 +256,29 @@ public final class SocketEngine implements AutoCloseable {
         };
     }
 
+    /**
+     * The most connections one source address may hold open on each TCP service, for connections accepted from
+     * now on (a service not in {@code limits}: none). See {@link SourceLimiter}.
+     */
+    public void limitPerSource(Map<ServiceKey, Integer> limits) {
+        limits.forEach((k, n) -> sourceLimits.computeIfAbsent(k, x -> new SourceLimiter()).limit(n));
+        sourceLimits.forEach((k, l) -> {
+            if (!limits.containsKey(k)) {
+                l.limit(0);
+            }
+        });
+    }
+
+    /** The per-source limiter of a TCP service, or null when none was ever set for it. */
+    public SourceLimiter sourceLimiter(ServiceKey key) {
+        return sourceLimits.get(key);
+    }
+
     private Listener open(ServiceKey.Virtual key) {
         InetSocketAddress at = new InetSocketAddress(key.address().toInetAddress(), key.port());
         long timeout = 5_000;
         if (key.protocol() == Protocol.TCP) {
+            SourceLimiter limiter = sourceLimits.computeIfAbsent(key, x -> new SourceLimiter());
             ServerBootstrap sb = new ServerBootstrap()
                     .group(group)
                     .channelFactory(transport.serverChannel())
@@ -274,6 +297,10 @@ public final class SocketEngine implements AutoCloseable {
                                 // accepted while stopping: not served, and the client should know at once
                                 ch.config().setOption(ChannelOption.SO_LINGER, 0);
                                 ch.close();
+                                return;
+                            }
+                            if (!limiter.admit(ch)) {
+                                counters.sourceLimited.increment();
                                 return;
                             }
                             counters.accepted.increment();
@@ -415,7 +442,8 @@ public final class SocketEngine implements AutoCloseable {
     public Counters counters() {
         Adders a = counters;
         return new Counters(a.accepted.sum(), a.rejected.sum(), a.connectFailures.sum(), a.retried.sum(),
-                a.resets.sum(), a.idleClosed.sum(), a.expired.sum(), a.udpDropped.sum(), a.copied.sum(), a.spliced.sum());
+                a.resets.sum(), a.idleClosed.sum(), a.expired.sum(), a.udpDropped.sum(), a.copied.sum(), a.spliced.sum(),
+                a.sourceLimited.sum());
     }
 
     // ======================================================================================

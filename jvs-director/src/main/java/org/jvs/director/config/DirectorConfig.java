@@ -49,13 +49,25 @@ public record DirectorConfig(Path source, Settings settings, List<Service> servi
         this(source, settings, services, null, org.jvs.feedback.FeedbackConfig.NONE, null);
     }
 
-    /** One service block: the spec, its real servers, and where each stands in the file (0 if unknown). */
+    /**
+     * One service block: the spec, its real servers, and where each stands in the file (0 if unknown).
+     *
+     * @param maxConnPerSource the most connections one source address may hold open (socket and http engines); 0: no limit
+     */
     public record Service(String name, ServiceSpec spec, List<DestSpec> dests, int line, List<Integer> destLines,
-                          HttpSettings http) {
+                          HttpSettings http, int maxConnPerSource) {
         public Service {
             dests = List.copyOf(dests);
             destLines = List.copyOf(destLines);
             http = http == null ? HttpSettings.DEFAULT : http;
+            if (maxConnPerSource < 0) {
+                throw new IllegalArgumentException("max_conn_per_source must be >= 0, got " + maxConnPerSource);
+            }
+        }
+
+        public Service(String name, ServiceSpec spec, List<DestSpec> dests, int line, List<Integer> destLines,
+                       HttpSettings http) {
+            this(name, spec, dests, line, destLines, http, 0);
         }
 
         public Service(String name, ServiceSpec spec, List<DestSpec> dests, int line, List<Integer> destLines) {

@@ -143,7 +143,7 @@ public final class YamlConfigLoader {
 
     private static DirectorConfig.Service service(Y y) {
         Map<String, Y> m = y.mapping(HealthYaml.withServiceKeys(Set.of("name", "protocol", "address", "port", "fwmark", "ipv6", "scheduler",
-                "persistence", "one_packet", "flags", "mh_table_size", "proximity", "engine", "real_servers", "http")));
+                "persistence", "one_packet", "flags", "mh_table_size", "proximity", "engine", "real_servers", "http", "max_conn_per_source")));
         String name = m.containsKey("name") ? m.get("name").string() : null;
         ServiceKey key;
         if (m.containsKey("fwmark")) {
@@ -249,7 +249,19 @@ public final class YamlConfigLoader {
             HttpYaml.checkServers(m.containsKey("http") ? m.get("http") : y, http == null ? HttpSettings.DEFAULT : http,
                     dests, m.containsKey("real_servers") ? m.get("real_servers").sequence() : List.of());
         }
-        return new DirectorConfig.Service(name, spec, dests, y.line(), lines, http);
+        int perSource = 0;
+        if (m.containsKey("max_conn_per_source")) {
+            Y ps = m.get("max_conn_per_source");
+            if (engine == Engine.PACKET) {
+                ps.fail("max_conn_per_source needs the socket or http engine: the packet engine does not count "
+                        + "connections by source (its defences are director: defense:, docs/core.md)");
+            }
+            if (!(key instanceof ServiceKey.Virtual v) || v.protocol() != Protocol.TCP) {
+                ps.fail("max_conn_per_source applies to TCP services");
+            }
+            perSource = ps.integer(0, 1_000_000);
+        }
+        return new DirectorConfig.Service(name, spec, dests, y.line(), lines, http, perSource);
     }
 
     /**

@@ -103,7 +103,7 @@ public final class DirectorHealth implements HealthActions, AutoCloseable {
                 dests.add(extra);
                 lines.add(s.line());
             }
-            services.add(new DirectorConfig.Service(s.name(), s.spec(), dests, s.line(), lines, s.http()));
+            services.add(new DirectorConfig.Service(s.name(), s.spec(), dests, s.line(), lines, s.http(), s.maxConnPerSource()));
         }
         return config.withServices(services);
     }

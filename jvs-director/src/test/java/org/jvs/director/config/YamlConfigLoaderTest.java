@@ -187,6 +187,31 @@ class YamlConfigLoaderTest {
     }
 
     @Test
+    void maxConnPerSourceIsForTcpServicesOnTheSocketAndHttpEngines() {
+        DirectorConfig c = parse("""
+                services:
+                  - {address: 127.0.0.1, port: 8080, max_conn_per_source: 100}
+                  - {address: 127.0.0.1, port: 8081, engine: http, max_conn_per_source: 0}
+                  - {address: 127.0.0.1, port: 8082}
+                """);
+        assertThat(c.services()).extracting(DirectorConfig.Service::maxConnPerSource).containsExactly(100, 0, 0);
+        assertThat(error("""
+                services:
+                  - {address: 127.0.0.1, port: 8080, max_conn_per_source: -1}
+                """).getMessage()).isEqualTo("jvs.yaml:2:59: services[0].max_conn_per_source: -1 out of range 0..1000000");
+        assertThat(error("""
+                services:
+                  - {address: 127.0.0.1, port: 53, protocol: udp, max_conn_per_source: 10}
+                """).getMessage()).contains("services[0].max_conn_per_source: max_conn_per_source applies to TCP services");
+        assertThat(error("""
+                services:
+                  - {address: 10.0.0.1, port: 80, engine: packet, max_conn_per_source: 10}
+                packet:
+                  interfaces: [{name: eth0, role: both}]
+                """).getMessage()).contains("max_conn_per_source needs the socket or http engine");
+    }
+
+    @Test
     void withoutAMethodSocketServicesRelayLikeNatAndPacketServicesRoute() {
         DirectorConfig c = parse("""
                 services:

@@ -41,6 +41,8 @@ public final class HttpEngine implements AutoCloseable {
     private volatile ServerTls tls;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicInteger sessionCount = new java.util.concurrent.atomic.AtomicInteger();
+    /** Connections per client address ({@code max_conn_per_source}); closed at accept over it. */
+    private final org.jvs.proxy.SourceLimiter sourceLimiter = new org.jvs.proxy.SourceLimiter();
 
     /** Per event loop: idle pooled connections per server, and the live client sessions. */
     final FastThreadLocal<LoopState> loopState = new FastThreadLocal<>() {
@@ -135,6 +137,9 @@ public final class HttpEngine implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (!sourceLimiter.admit(ch)) {
+                            return; // over its source's limit: reset before a byte is read (counted by the limiter)
+                        }
                         ServerTls t = tls;
                         if (t != null) {
                             ch.pipeline().addLast(t.newHandler(ch.alloc()));
@@ -147,6 +152,18 @@ public final class HttpEngine implements AutoCloseable {
         }
         listener = b.bind(config.listen()).sync().channel();
         return (InetSocketAddress) listener.localAddress();
+    }
+
+    /**
+     * The most connections one client address may hold open, for connections accepted from now on (0: none).
+     * A connection over it is reset at accept, as HAProxy's {@code tcp-request connection reject} does.
+     */
+    public void limitPerSource(int max) {
+        sourceLimiter.limit(max);
+    }
+
+    public org.jvs.proxy.SourceLimiter sourceLimiter() {
+        return sourceLimiter;
     }
 
     public ServerSet servers() {

@@ -59,6 +59,50 @@ class SlowlorisTest {
         }
     }
 
+    @Test
+    void aSourceOverItsConnectionLimitIsResetAtAcceptAndOthersAreServed() throws Exception {
+        try (ScriptedBackend backend = new ScriptedBackend("rs1");
+             HttpEngine engine = new HttpEngine(new HttpServiceConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                     List.of(new HttpBackend("rs1", backend.address(), 1)), "wlc"), "epoll", 2)) {
+            engine.limitPerSource(2);
+            InetSocketAddress vip = engine.start();
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    held.add(from("127.0.0.31", vip));
+                    assertThat(HttpEngineTest.exchange(held.get(i), "GET /held HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200");
+                }
+                try (Socket third = from("127.0.0.31", vip)) {
+                    third.getOutputStream().write("GET /third HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    int first;
+                    try {
+                        first = third.getInputStream().read();
+                    } catch (IOException reset) {
+                        first = -1;
+                    }
+                    assertThat(first).as("the third connection from one source gets no answer").isEqualTo(-1);
+                }
+                try (Socket other = from("127.0.0.32", vip)) {
+                    assertThat(HttpEngineTest.exchange(other, "GET /other HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200");
+                }
+                assertThat(engine.sourceLimiter().refused()).isEqualTo(1);
+                assertThat(backend.received).noneMatch(r -> r.startsWith("GET /third"));
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    private static Socket from(String source, InetSocketAddress vip) throws IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(source, 0));
+        s.setSoTimeout(3000);
+        s.connect(vip, 2000);
+        return s;
+    }
+
     private static void slowClient(InetSocketAddress vip, AtomicInteger got408, AtomicInteger cut) {
         byte[] head = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
                 .getBytes(StandardCharsets.ISO_8859_1);
