@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,15 +26,12 @@ class ReloadUnderLoadEndToEndTest {
     @TempDir
     Path dir;
     NginxBackends backends;
-    Process director;
+    DirectorProcess director;
 
     @AfterEach
     void stop() throws Exception {
         if (director != null) {
-            director.destroy();
-            if (!director.waitFor(20, TimeUnit.SECONDS)) {
-                director.destroyForcibly();
-            }
+            director.close();
         }
         if (backends != null) {
             backends.close();
@@ -70,11 +66,7 @@ class ReloadUnderLoadEndToEndTest {
         Path cfg = dir.resolve("jvs.yaml");
         Files.writeString(cfg, config(vip, ports, false));
         Path log = dir.resolve("director.log");
-        director = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "org.jvs.director.DirectorMain", "--config", cfg.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        await(log, "control API on", 1, Duration.ofSeconds(60));
+        director = DirectorProcess.start(cfg, log, dir.resolve("jvs.sock"));
 
         Wrk wrk = Wrk.start(vip, 16, 14);
         Thread.sleep(1000);
@@ -89,7 +81,7 @@ class ReloadUnderLoadEndToEndTest {
             Thread.sleep(80);
         }
         Wrk.Result r = wrk.await();
-        String out = Files.readString(log);
+        String out = director.log();
         System.out.printf("reload under load: %d SIGHUP reloads (and 1 refused) during wrk -c16 14 s: %d requests,"
                 + " %d socket errors, %d non-2xx%n", count(out, "org.jvs.director: reloaded "), r.requests(), r.socketErrors(), r.non2xx());
         assertThat(r.requests()).as(r.output()).isGreaterThan(1000);
@@ -100,20 +92,11 @@ class ReloadUnderLoadEndToEndTest {
     }
 
     private void signalAndAwait(Path log, String line, int count) throws Exception {
-        new ProcessBuilder("kill", "-HUP", Long.toString(director.pid())).inheritIO().start().waitFor();
-        await(log, line, count, Duration.ofSeconds(20));
-    }
-
-    private void await(Path log, String line, int count, Duration bound) throws Exception {
-        long end = System.nanoTime() + bound.toNanos();
-        while (count(Files.readString(log), line) < count) {
-            assertThat(director.isAlive()).as("director alive; log:\n" + Files.readString(log)).isTrue();
-            assertThat(System.nanoTime()).as("waiting for %d× '%s'; log:\n%s", count, line, Files.readString(log)).isLessThan(end);
-            Thread.sleep(10);
-        }
+        director.signal("HUP");
+        director.await(line, count, Duration.ofSeconds(20));
     }
 
     private static int count(String text, String line) {
-        return (int) text.lines().filter(l -> l.contains(line)).count();
+        return DirectorProcess.count(text, line);
     }
 }
