@@ -48,7 +48,7 @@ final class PerSourceListing {
         StringBuilder b = new StringBuilder();
         for (Row r : rows(d).values()) {
             b.append(String.format(Locale.ROOT, "# max_conn_per_source %s (%s engine): %s, %d sources counted, %d refused%n",
-                    r.key().label(), r.engine(), r.limiter().limit() == 0 ? "none now" : r.limiter().limit(),
+                    r.key(), r.engine(), r.limiter().limit() == 0 ? "none now" : r.limiter().limit(),
                     r.limiter().sources(), r.limiter().refused()));
         }
         return b.toString();
