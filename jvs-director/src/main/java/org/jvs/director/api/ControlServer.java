@@ -78,6 +78,8 @@ public final class ControlServer implements AutoCloseable {
                     throw e;
                 }
                 Files.delete(socket); // stale: left by a director that died
+                System.getLogger("org.jvs.director").log(System.Logger.Level.INFO,
+                        "removed the stale control socket " + socket + " (no director answered on it)");
             }
         }
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
