@@ -154,6 +154,57 @@ class PacketDrEndToEndTest extends PacketEndToEnd {
         }
     }
 
+    /**
+     * A real server's cable pulled under load (its link down: no reset, no ICMP, its packets just vanish): the
+     * health check takes it out within its window, and from then on every new connection succeeds. Two curl loops in
+     * the client make new connections for 14 s (each bounded by 2 s); the cable goes back in afterwards, also on
+     * failure.
+     */
+    @Test
+    void aRealServerWhoseLinkGoesDownLeavesTheScheduleAndEveryNewConnectionAfterTheWindowSucceeds() throws Exception {
+        director = LabDirector.start(lab, LabDirector.service(lab, "rr", 0).replace("    engine: packet\n",
+                "    engine: packet\n    health_check: {type: tcp, delay_loop: 1s, connect_timeout: 1s, retry: 1,"
+                        + " delay_before_retry: 500ms, warmup: 0}\n"));
+        Host victim = lab.realServer(3);
+        long end = System.currentTimeMillis() + 14_000;
+        String loop = "while [ $(date +%s%3N) -lt " + end + " ]; do s=$(date +%s%3N); c=$(curl -s -o /dev/null -m 2 -w '%{http_code}' http://"
+                + lab.vip() + "/); echo \"$s $(date +%s%3N) $c\"; done";
+        java.util.concurrent.CompletableFuture<String> load = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                lab.client().exec(java.time.Duration.ofSeconds(40), "bash", "-c", "(" + loop + ") & (" + loop + ") & wait").stdout());
+        long pulled;
+        long marked;
+        try {
+            Thread.sleep(3_000);
+            pulled = System.currentTimeMillis();
+            lab.cable(victim, false);
+            long bound = pulled + 15_000;
+            while (!director.jvsadm("-L", "-n", "--health").lines()
+                    .anyMatch(l -> l.contains(victim.address() + ":" + Lab.HTTP_PORT) && l.contains("DOWN"))) {
+                assertThat(System.currentTimeMillis()).as("%s marked down", victim.name()).isLessThan(bound);
+                Thread.sleep(50);
+            }
+            marked = System.currentTimeMillis();
+            load.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            lab.cable(victim, true);
+        }
+        List<long[]> requests = load.get().lines().map(l -> l.split(" "))
+                .map(f -> new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])}).toList();
+        long before = requests.stream().filter(r -> r[1] < pulled).count();
+        long beforeFailed = requests.stream().filter(r -> r[1] < pulled && r[2] != 200).count();
+        long window = requests.stream().filter(r -> r[1] >= pulled && r[0] < marked).count();
+        long windowFailed = requests.stream().filter(r -> r[1] >= pulled && r[0] < marked && r[2] != 200).count();
+        List<long[]> after = requests.stream().filter(r -> r[0] >= marked).toList();
+        long afterFailed = after.stream().filter(r -> r[2] != 200).count();
+        System.out.printf("link down (%s): marked down %d ms after its cable was pulled; new connections before %d (%d failed),"
+                        + " in the window %d (%d failed, each after curl's 2 s), after %d (%d failed)%n", lab.topology(),
+                marked - pulled, before, beforeFailed, window, windowFailed, after.size(), afterFailed);
+        assertThat(beforeFailed).isZero();
+        assertThat(before).isPositive();
+        assertThat(after.size()).as("new connections after the window").isGreaterThan(50);
+        assertThat(afterFailed).as("failed new connections after the health check took the server out").isZero();
+    }
+
     /** One datagram on an existing flow; the answer, or null when none comes within the socket's timeout. */
     private String ask(java.net.DatagramSocket flow, String question) throws java.io.IOException {
         byte[] q = question.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
