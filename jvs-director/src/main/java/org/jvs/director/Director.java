@@ -36,6 +36,9 @@ public final class Director implements AutoCloseable {
     private final List<DataPlane> planes = new ArrayList<>();
     private final ScheduledExecutorService housekeeping;
     private final List<ControlServer> controls = new ArrayList<>();
+    /** {@code /metrics} (docs/metrics.md), or null; its section is read at start, as the control sockets are. */
+    private org.jvs.director.metrics.MetricsServer metrics;
+    private DirectorConfig.Metrics metricsConfig = DirectorConfig.Metrics.NONE;
     private final Failover failover;
     private final long startedMillis = System.currentTimeMillis();
     private volatile boolean closed;
@@ -84,6 +87,13 @@ public final class Director implements AutoCloseable {
                 p.sync();
             }
             failover.configure(config); // after the planes: VRRP moves the packet engine's VIPs
+            metricsConfig = config.metrics();
+            if (metricsConfig.listen() != null) {
+                metrics = org.jvs.director.metrics.MetricsServer.start(metricsConfig,
+                        new org.jvs.director.metrics.DirectorCollector(this, List.of(new EngineMetrics(this))));
+                LOG.log(Level.INFO, "metrics on http://" + metricsConfig.listen() + "/metrics"
+                        + (metricsConfig.username() != null ? " (basic auth)" : ""));
+            }
             ControlApi api = new ControlApi(this);
             controls.add(ControlServer.unix(s.controlSocket(), api));
             LOG.log(Level.INFO, "control API on " + s.controlSocket());
@@ -222,6 +232,11 @@ public final class Director implements AutoCloseable {
         return failover;
     }
 
+    /** The port {@code /metrics} listens on, or -1 when the file has no {@code metrics:} section. */
+    public int metricsPort() {
+        return metrics == null ? -1 : metrics.port();
+    }
+
     /** The http engine's plane, or null when this director runs none. */
     HttpPlane httpPlane() {
         return planes.stream().filter(p -> p instanceof HttpPlane).map(p -> (HttpPlane) p).findFirst().orElse(null);
@@ -245,6 +260,12 @@ public final class Director implements AutoCloseable {
         packetMarks = config.packet() == null ? java.util.List.of() : config.packet().marks();
         ConfigApplier.Changes changes = withLimitNotes(withRestartNotes(ConfigApplier.apply(lb, health.shape(config)),
                 config.settings()), oldLimits, perSource);
+        if (!config.metrics().equals(metricsConfig)) {
+            List<String> lines = new java.util.ArrayList<>(changes.lines());
+            lines.add("metrics: the changed section takes effect at restart (running with "
+                    + (metricsConfig.listen() == null ? "none" : metricsConfig.listen()) + ")");
+            changes = new ConfigApplier.Changes(List.copyOf(lines));
+        }
         feedback.configure(config.feedback());
         afterChange();
         try {
@@ -322,6 +343,9 @@ public final class Director implements AutoCloseable {
         }
         if (health != null) {
             health.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         for (ControlServer c : controls) {
             try {

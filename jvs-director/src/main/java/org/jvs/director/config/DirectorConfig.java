@@ -14,13 +14,35 @@ import org.jvs.core.model.ServiceSpec;
 public record DirectorConfig(Path source, Settings settings, List<Service> services,
                              org.jvs.packet.engine.EngineConfig packet, org.jvs.feedback.FeedbackConfig feedback,
                              org.jvs.health.HealthConfig health, org.jvs.sync.SyncConfig sync,
-                             org.jvs.vrrp.VrrpConfig vrrp) {
+                             org.jvs.vrrp.VrrpConfig vrrp, Metrics metrics) {
 
     public DirectorConfig {
         services = List.copyOf(services);
+        metrics = metrics == null ? Metrics.NONE : metrics;
         health = health == null ? org.jvs.health.HealthConfig.NONE : health;
         sync = sync == null ? org.jvs.sync.SyncConfig.NONE : sync;
         vrrp = vrrp == null ? new org.jvs.vrrp.VrrpConfig(List.of()) : vrrp;
+    }
+
+    /** A configuration without a {@code metrics:} section. */
+    public DirectorConfig(Path source, Settings settings, List<Service> services,
+                          org.jvs.packet.engine.EngineConfig packet, org.jvs.feedback.FeedbackConfig feedback,
+                          org.jvs.health.HealthConfig health, org.jvs.sync.SyncConfig sync, org.jvs.vrrp.VrrpConfig vrrp) {
+        this(source, settings, services, packet, feedback, health, sync, vrrp, null);
+    }
+
+    /**
+     * The {@code metrics:} section (docs/metrics.md): where {@code /metrics} listens (null: nowhere), and the
+     * basic-auth user and the file holding its password (both null: no authentication).
+     */
+    public record Metrics(String listen, String username, Path passwordFile) {
+        public static final Metrics NONE = new Metrics(null, null, null);
+
+        public Metrics {
+            if ((username == null) != (passwordFile == null)) {
+                throw new IllegalArgumentException("metrics basic auth needs both username and password_file");
+            }
+        }
     }
 
     /** A configuration without connection sync and VRRP (docs/failover.md). */
@@ -32,7 +54,7 @@ public record DirectorConfig(Path source, Settings settings, List<Service> servi
 
     /** The same configuration with other services (health checks leave servers out). */
     public DirectorConfig withServices(List<Service> s) {
-        return new DirectorConfig(source, settings, s, packet, feedback, health, sync, vrrp);
+        return new DirectorConfig(source, settings, s, packet, feedback, health, sync, vrrp, metrics);
     }
 
     /** A configuration without health checks (docs/health.md). */

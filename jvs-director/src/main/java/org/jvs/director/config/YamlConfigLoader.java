@@ -75,7 +75,7 @@ public final class YamlConfigLoader {
             return new DirectorConfig(file, DirectorConfig.Settings.defaults(), List.of());
         }
         Y top = new Y(file, root, "");
-        Map<String, Y> m = top.mapping(Set.of("director", "services", "packet", "feedback", "sync", "vrrp"));
+        Map<String, Y> m = top.mapping(Set.of("director", "services", "packet", "feedback", "sync", "vrrp", "metrics"));
         DirectorConfig.Settings settings = m.containsKey("director") ? settings(m.get("director")) : DirectorConfig.Settings.defaults();
         List<DirectorConfig.Service> services = new ArrayList<>();
         if (m.containsKey("services")) {
@@ -89,7 +89,36 @@ public final class YamlConfigLoader {
         var health = HealthYaml.parse(m.get("director"), m.get("services"), services); // health checks: docs/health.md
         var sync = m.containsKey("sync") ? SyncSection.parse(m.get("sync")) : null; // docs/failover.md
         var vrrp = m.containsKey("vrrp") ? VrrpSection.parse(m.get("vrrp"), services) : null;
-        return new DirectorConfig(file, settings, services, packet, feedback, health, sync, vrrp);
+        var metrics = m.containsKey("metrics") ? metrics(m.get("metrics")) : null; // docs/metrics.md
+        return new DirectorConfig(file, settings, services, packet, feedback, health, sync, vrrp, metrics);
+    }
+
+    private static DirectorConfig.Metrics metrics(Y y) {
+        Map<String, Y> m = y.mapping(Set.of("listen", "basic_auth"));
+        if (!m.containsKey("listen")) {
+            y.fail("needs 'listen: host:port' (e.g. 127.0.0.1:9400)");
+        }
+        Y l = m.get("listen");
+        String listen = l.string();
+        l.convert(v -> {
+            int colon = v.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new ConfigException("expected host:port, e.g. 127.0.0.1:9400");
+            }
+            int port = parseInt(v.substring(colon + 1), "port");
+            if (port < 0 || port > 65535) { // 0: any free port (tests)
+                throw new ConfigException("port " + port + " out of range 0..65535");
+            }
+            return null;
+        });
+        if (!m.containsKey("basic_auth")) {
+            return new DirectorConfig.Metrics(listen, null, null);
+        }
+        Map<String, Y> a = m.get("basic_auth").mapping(Set.of("username", "password_file"));
+        if (!a.containsKey("username") || !a.containsKey("password_file")) {
+            m.get("basic_auth").fail("needs 'username' and 'password_file'");
+        }
+        return new DirectorConfig.Metrics(listen, a.get("username").string(), Path.of(a.get("password_file").string()));
     }
 
     private static DirectorConfig.Settings settings(Y y) {
