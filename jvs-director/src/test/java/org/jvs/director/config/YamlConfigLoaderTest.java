@@ -212,6 +212,19 @@ class YamlConfigLoaderTest {
     }
 
     @Test
+    void theMetricsSectionTakesAListenAddressAndOptionalBasicAuth() {
+        assertThat(parse("metrics: {listen: 127.0.0.1:9400}").metrics()).isEqualTo(new DirectorConfig.Metrics("127.0.0.1:9400", null, null));
+        assertThat(parse("").metrics()).isEqualTo(DirectorConfig.Metrics.NONE);
+        assertThat(parse("metrics: {listen: '[::1]:9400', basic_auth: {username: prom, password_file: /etc/jvs/metrics.pw}}").metrics())
+                .isEqualTo(new DirectorConfig.Metrics("[::1]:9400", "prom", Path.of("/etc/jvs/metrics.pw")));
+        assertThat(error("metrics: {listen: 9400}").getMessage()).isEqualTo("jvs.yaml:1:19: metrics.listen: expected host:port, e.g. 127.0.0.1:9400");
+        assertThat(error("metrics: {listen: 'localhost:70000'}").getMessage()).contains("port 70000 out of range 0..65535");
+        assertThat(error("metrics: {port: 9400}").getMessage()).contains("metrics.port: unknown field 'port'");
+        assertThat(error("metrics: {listen: 127.0.0.1:9400, basic_auth: {username: prom}}").getMessage())
+                .contains("needs 'username' and 'password_file'");
+    }
+
+    @Test
     void withoutAMethodSocketServicesRelayLikeNatAndPacketServicesRoute() {
         DirectorConfig c = parse("""
                 services:
