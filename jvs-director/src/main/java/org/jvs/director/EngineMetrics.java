@@ -27,6 +27,7 @@ final class EngineMetrics implements DirectorCollector.Source {
                 }
             }
         }
+        sync(f, director.failover().syncDaemons());
         for (var v : director.failover().vrrpStatus()) {
             Labels l = Labels.of("instance", v.name());
             for (var st : org.jvs.vrrp.VrrpState.values()) {
@@ -37,6 +38,29 @@ final class EngineMetrics implements DirectorCollector.Source {
             f.counter("jvs_vrrp_adverts_sent", "Advertisements sent", null, l, v.counters().advertsSent());
             f.counter("jvs_vrrp_adverts_received", "Advertisements received that passed validation", null, l, v.counters().advertsReceived());
             f.counter("jvs_vrrp_became_master", "Transitions to MASTER", null, l, v.counters().becameMaster());
+        }
+    }
+
+    /** The connection sync daemons (IPVS' master and backup), when started. */
+    private static void sync(DirectorCollector.Families f, org.jvs.sync.SyncDaemons sync) {
+        var m = sync.master();
+        if (m != null) {
+            var k = m.counters();
+            f.counter("jvs_sync_master_messages", "Sync messages the master daemon sent", null, Labels.EMPTY, k.messages());
+            f.counter("jvs_sync_master_records", "Connection records the master daemon sent", null, Labels.EMPTY, k.records());
+            f.counter("jvs_sync_master_sent_bytes", "Bytes of sync messages sent", Unit.BYTES, Labels.EMPTY, k.bytes());
+            f.counter("jvs_sync_master_send_errors", "Sync messages that could not be sent", null, Labels.EMPTY, k.sendErrors());
+            f.counter("jvs_sync_master_queue_overflows", "Records dropped because the send queue was full", null, Labels.EMPTY, k.queueOverflows());
+        }
+        var b = sync.backup();
+        if (b != null) {
+            f.counter("jvs_sync_backup_messages", "Sync messages the backup daemon accepted", null, Labels.EMPTY, b.stats().messages());
+            f.counter("jvs_sync_backup_dropped_messages", "Sync messages the backup daemon dropped (malformed, wrong syncid)", null,
+                    Labels.EMPTY, b.stats().dropped());
+            for (var o : org.jvs.core.LoadBalancer.SyncOutcome.values()) {
+                f.counter("jvs_sync_backup_records", "Connection records received, by outcome", null,
+                        Labels.of("outcome", o.name().toLowerCase(java.util.Locale.ROOT)), b.outcome(o));
+            }
         }
     }
 

@@ -73,6 +73,15 @@ class FailoverEndToEndTest {
                 Thread.sleep(2000); // every connection has answered, and has been synced (its third packet)
                 assertThat(conns).allSatisfy(c -> assertThat(c.first).as("first answer").isNotNull());
                 assertThat(b.connections()).as("connections the backup learnt").isGreaterThanOrEqualTo(CONNECTIONS);
+                // /metrics of both: VRRP states, what the master's sync daemon sent and the backup's applied
+                String am = a.metrics();
+                String bm = b.metrics();
+                assertThat(am).contains("jvs_vrrp_state{instance=\"VI_WEB\",state=\"master\"} 1.0")
+                        .contains("jvs_packet_forwarded_frames_total{method=\"" + (topology == Lab.Topology.NAT ? "nat" : "dr") + "\"}");
+                assertThat(bm).contains("jvs_vrrp_state{instance=\"VI_WEB\",state=\"backup\"} 1.0");
+                assertThat(FailoverEndToEndTest.value(am, "jvs_sync_master_records_total")).as(am).isGreaterThanOrEqualTo(CONNECTIONS);
+                assertThat(FailoverEndToEndTest.value(bm, "jvs_sync_backup_records_total{outcome=\"applied\"}")).as(bm)
+                        .isGreaterThanOrEqualTo(CONNECTIONS);
 
                 // 1. The primary dies.
                 int[] mark = answers(conns);
@@ -131,6 +140,12 @@ class FailoverEndToEndTest {
      * to 15 s for them: a request lost while no director had the VIP waits for TCP's retransmission, whose
      * back-off (0.2, 0.4, 0.8, 1.6, 3.2 s) can put the next try seconds after the takeover.
      */
+    /** The value of the series {@code name} (with its labels, if any) in a scrape; -1 when absent. */
+    static double value(String scrape, String name) {
+        return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst().orElse(-1);
+    }
+
     private static void awaitSurvivors(List<Conn> conns, int[] mark, String when) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (System.nanoTime() < end && survivors(conns, mark, new ArrayList<>()) < CONNECTIONS) {
@@ -223,10 +238,25 @@ class FailoverEndToEndTest {
     static final class Director {
         final LabProcess process;
         final Path socket;
+        final Host host;
 
-        private Director(LabProcess process, Path socket) {
+        private Director(LabProcess process, Path socket, Host host) {
             this.process = process;
             this.socket = socket;
+            this.host = host;
+        }
+
+        /** A scrape of its {@code /metrics} (127.0.0.1:9400 in its own namespace). */
+        String metrics() {
+            return host.call(() -> {
+                try (Socket s = new Socket("127.0.0.1", 9400)) {
+                    s.setSoTimeout(5000);
+                    s.getOutputStream().write("GET /metrics HTTP/1.0\r\nHost: jvs\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    String r = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    assertThat(r).startsWith("HTTP/1.1 200");
+                    return r;
+                }
+            });
         }
 
         /**
@@ -269,6 +299,7 @@ class FailoverEndToEndTest {
                     director:
                       control_socket: %s
                       conn_table_size: 65536
+                    metrics: {listen: 127.0.0.1:9400}
                     packet:
                       interfaces:
                     %s
@@ -297,7 +328,7 @@ class FailoverEndToEndTest {
                     "-Dio.netty.leakDetection.level=disabled",
                     "-cp", System.getProperty("java.class.path"), "org.jvs.director.DirectorMain", "--config", config.toString());
             p.awaitOutput("JVS director", Duration.ofSeconds(60));
-            return new Director(p, socket);
+            return new Director(p, socket, host);
         }
 
         String api(String path) throws IOException {
