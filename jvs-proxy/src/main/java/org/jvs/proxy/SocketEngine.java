@@ -131,7 +131,6 @@ public final class SocketEngine implements AutoCloseable {
     static final class Adders {
         final LongAdder accepted = new LongAdder();
         final LongAdder rejected = new LongAdder();
-        final LongAdder sourceLimited = new LongAdder(); // closed at accept: the source held its max_conn_per_source
         final LongAdder connectFailures = new LongAdder();
         final LongAdder retried = new LongAdder();
         final LongAdder resets = new LongAdder();
@@ -300,8 +299,7 @@ public final class SocketEngine implements AutoCloseable {
                                 return;
                             }
                             if (!limiter.admit(ch)) {
-                                counters.sourceLimited.increment();
-                                return;
+                                return; // reset; counted by the limiter (Counters.sourceLimited sums them)
                             }
                             counters.accepted.increment();
                             if (splicing) {
@@ -443,7 +441,7 @@ public final class SocketEngine implements AutoCloseable {
         Adders a = counters;
         return new Counters(a.accepted.sum(), a.rejected.sum(), a.connectFailures.sum(), a.retried.sum(),
                 a.resets.sum(), a.idleClosed.sum(), a.expired.sum(), a.udpDropped.sum(), a.copied.sum(), a.spliced.sum(),
-                a.sourceLimited.sum());
+                sourceLimits.values().stream().mapToLong(SourceLimiter::refused).sum());
     }
 
     // ======================================================================================
