@@ -91,7 +91,7 @@ public final class Director implements AutoCloseable {
             if (metricsConfig.listen() != null) {
                 metrics = org.jvs.director.metrics.MetricsServer.start(metricsConfig,
                         new org.jvs.director.metrics.DirectorCollector(this, List.of(new EngineMetrics(this))));
-                LOG.log(Level.INFO, "metrics on http://" + metricsConfig.listen() + "/metrics"
+                LOG.log(Level.INFO, "metrics on " + (metricsConfig.certificate() != null ? "https://" : "http://") + metricsConfig.listen() + "/metrics"
                         + (metricsConfig.username() != null ? " (basic auth)" : ""));
             }
             ControlApi api = new ControlApi(this);

@@ -32,16 +32,25 @@ public record DirectorConfig(Path source, Settings settings, List<Service> servi
     }
 
     /**
-     * The {@code metrics:} section (docs/metrics.md): where {@code /metrics} listens (null: nowhere), and the
-     * basic-auth user and the file holding its password (both null: no authentication).
+     * The {@code metrics:} section (docs/metrics.md): where {@code /metrics} listens (null: nowhere), the
+     * basic-auth user and the file holding its password (both null: no authentication), and the PEM certificate
+     * chain and PKCS#8 key for HTTPS (both null: plain HTTP).
      */
-    public record Metrics(String listen, String username, Path passwordFile) {
-        public static final Metrics NONE = new Metrics(null, null, null);
+    public record Metrics(String listen, String username, Path passwordFile, Path certificate, Path key) {
+        public static final Metrics NONE = new Metrics(null, null, null, null, null);
 
         public Metrics {
             if ((username == null) != (passwordFile == null)) {
                 throw new IllegalArgumentException("metrics basic auth needs both username and password_file");
             }
+            if ((certificate == null) != (key == null)) {
+                throw new IllegalArgumentException("metrics tls needs both certificate and key");
+            }
+        }
+
+        /** Plain HTTP. */
+        public Metrics(String listen, String username, Path passwordFile) {
+            this(listen, username, passwordFile, null, null);
         }
     }
 

@@ -94,7 +94,7 @@ public final class YamlConfigLoader {
     }
 
     private static DirectorConfig.Metrics metrics(Y y) {
-        Map<String, Y> m = y.mapping(Set.of("listen", "basic_auth"));
+        Map<String, Y> m = y.mapping(Set.of("listen", "basic_auth", "tls"));
         if (!m.containsKey("listen")) {
             y.fail("needs 'listen: host:port' (e.g. 127.0.0.1:9400)");
         }
@@ -111,14 +111,27 @@ public final class YamlConfigLoader {
             }
             return null;
         });
-        if (!m.containsKey("basic_auth")) {
-            return new DirectorConfig.Metrics(listen, null, null);
+        String user = null;
+        Path password = null;
+        if (m.containsKey("basic_auth")) {
+            Map<String, Y> a = m.get("basic_auth").mapping(Set.of("username", "password_file"));
+            if (!a.containsKey("username") || !a.containsKey("password_file")) {
+                m.get("basic_auth").fail("needs 'username' and 'password_file'");
+            }
+            user = a.get("username").string();
+            password = Path.of(a.get("password_file").string());
         }
-        Map<String, Y> a = m.get("basic_auth").mapping(Set.of("username", "password_file"));
-        if (!a.containsKey("username") || !a.containsKey("password_file")) {
-            m.get("basic_auth").fail("needs 'username' and 'password_file'");
+        Path cert = null;
+        Path key = null;
+        if (m.containsKey("tls")) {
+            Map<String, Y> t = m.get("tls").mapping(Set.of("certificate", "key"));
+            if (!t.containsKey("certificate") || !t.containsKey("key")) {
+                m.get("tls").fail("needs 'certificate' (PEM chain) and 'key' (PEM PKCS#8)");
+            }
+            cert = Path.of(t.get("certificate").string());
+            key = Path.of(t.get("key").string());
         }
-        return new DirectorConfig.Metrics(listen, a.get("username").string(), Path.of(a.get("password_file").string()));
+        return new DirectorConfig.Metrics(listen, user, password, cert, key);
     }
 
     private static DirectorConfig.Settings settings(Y y) {

@@ -57,6 +57,17 @@ public final class MetricsServer implements AutoCloseable {
                 }
             });
         }
+        if (config.certificate() != null) {
+            try {
+                // The http engine's loader: the same PEM rules and errors; Netty's JDK context is a plain SSLContext.
+                var tls = org.jvs.proxy.http.ServerTls.load(config.certificate(), config.key());
+                b.httpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(
+                        ((io.netty.handler.ssl.JdkSslContext) tls.context()).context()));
+            } catch (IllegalArgumentException e) {
+                executor.shutdownNow();
+                throw new IOException("metrics: " + e.getMessage(), e);
+            }
+        }
         try {
             return new MetricsServer(b.buildAndStart(), executor);
         } catch (IOException e) {

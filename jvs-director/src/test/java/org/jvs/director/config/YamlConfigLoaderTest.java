@@ -222,6 +222,10 @@ class YamlConfigLoaderTest {
         assertThat(error("metrics: {port: 9400}").getMessage()).contains("metrics.port: unknown field 'port'");
         assertThat(error("metrics: {listen: 127.0.0.1:9400, basic_auth: {username: prom}}").getMessage())
                 .contains("needs 'username' and 'password_file'");
+        assertThat(parse("metrics: {listen: 127.0.0.1:9400, tls: {certificate: /etc/jvs/m.pem, key: /etc/jvs/m.key}}").metrics())
+                .isEqualTo(new DirectorConfig.Metrics("127.0.0.1:9400", null, null, Path.of("/etc/jvs/m.pem"), Path.of("/etc/jvs/m.key")));
+        assertThat(error("metrics: {listen: 127.0.0.1:9400, tls: {certificate: /etc/jvs/m.pem}}").getMessage())
+                .contains("needs 'certificate' (PEM chain) and 'key' (PEM PKCS#8)");
     }
 
     @Test

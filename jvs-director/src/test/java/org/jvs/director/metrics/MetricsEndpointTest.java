@@ -69,4 +69,32 @@ class MetricsEndpointTest extends MetricsFixture {
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.body()).contains("jvs_service_connections_total");
     }
+
+    @Test
+    void httpsServesTheSameMetricsWithTheConfiguredCertificate() throws Exception {
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out",
+                "cert.pem", "-days", "2", "-subj", "/CN=jvs-metrics", "-addext", "subjectAltName=IP:127.0.0.1")
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("openssl: %s", out).isZero();
+        start("metrics: {listen: 127.0.0.1:0, tls: {certificate: " + dir.resolve("cert.pem") + ", key: " + dir.resolve("key.pem") + "}}");
+
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = Files.newInputStream(dir.resolve("cert.pem"))) {
+            trust.setCertificateEntry("jvs", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        try (HttpClient c = HttpClient.newBuilder().sslContext(ssl).build()) {
+            HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + director.metricsPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("jvs_service_connections_total");
+        }
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> get(director.metricsPort(), null, null)))
+                .as("plain HTTP to the HTTPS port gets no metrics").isNotNull();
+    }
 }
