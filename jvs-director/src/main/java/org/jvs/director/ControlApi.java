@@ -30,32 +30,78 @@ final class ControlApi implements ControlServer.Handler {
         this.director = director;
     }
 
+    /** What a route needs of its caller: to look, to change, or, for ipvsadm, whatever its command does. */
+    enum Needs { READ, WRITE, BY_COMMAND }
+
+    private record Route(Needs needs, java.util.function.BiFunction<ControlApi, Request, Response> handler) {
+    }
+
+    /** Every route, in the order docs/api.md and the OpenAPI document list them (a test holds the three equal). */
+    private static final Map<String, Route> ROUTES = routes();
+
+    private static Map<String, Route> routes() {
+        Map<String, Route> m = new java.util.LinkedHashMap<>();
+        m.put("GET /v1/status", new Route(Needs.READ, (a, r) -> a.status()));
+        m.put("POST /v1/reload", new Route(Needs.WRITE, (a, r) -> a.reload(r.caller())));
+        m.put("POST /v1/ipvsadm", new Route(Needs.BY_COMMAND, (a, r) -> a.ipvsadm(r.body(), r.caller())));
+        m.put("GET /v1/snapshot", new Route(Needs.READ, (a, r) -> Response.json(200, JsonFormat.snapshot(
+                a.director.loadBalancer().snapshot(), null, true, a.director.health().view()))));
+        m.put("GET /v1/health", new Route(Needs.READ, (a, r) -> Response.json(200, org.jvs.director.health.HealthJson.of(a.director.health()))));
+        m.put("GET /v1/connections", new Route(Needs.READ, (a, r) -> Response.json(200, JsonFormat.connections(a.director.loadBalancer().connections()))));
+        m.put("GET /v1/feedback", new Route(Needs.READ, (a, r) -> Response.json(200, a.director.feedback().statusJson())));
+        m.put("GET /v1/vrrp", new Route(Needs.READ, (a, r) -> Response.json(200, VrrpListing.json(a.director.failover().vrrpStatus()))));
+        m.put("GET /v1/l7", new Route(Needs.READ, (a, r) -> L7Listing.response(a.director.httpPlane(), query(r))));
+        m.put("GET /v1/defense", new Route(Needs.READ, (a, r) -> Response.json(200, PerSourceListing.json(a.director,
+                JsonFormat.defense(a.director.loadBalancer())))));
+        m.put("PUT /v1/defense", new Route(Needs.WRITE, (a, r) -> a.defense(r.body(), r.caller())));
+        m.put("GET /v1/openapi.json", new Route(Needs.READ, (a, r) -> Response.json(200, OpenApi.document())));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** {@code "METHOD /path"} of every route, for the OpenAPI test. */
+    static java.util.Set<String> routeNames() {
+        return ROUTES.keySet();
+    }
+
     @Override
     public Response handle(Request r) {
         int q = r.path().indexOf('?');
         String path = q < 0 ? r.path() : r.path().substring(0, q);
-        String query = q < 0 ? "" : r.path().substring(q + 1);
-        String route = r.method() + " " + path;
+        String name = r.method() + " " + path;
+        Route route = ROUTES.get(name);
+        if (route == null) {
+            boolean otherMethod = ROUTES.keySet().stream().anyMatch(k -> k.endsWith(" " + path));
+            return otherMethod ? Response.error(405, "no route " + name + "; " + path + " takes " + methods(path))
+                    : path.startsWith("/v1/") ? Response.error(404, "no route " + name + " (see docs/api.md)")
+                    : Response.error(404, "the control API lives under /v1/");
+        }
+        if (route.needs() == Needs.WRITE && !r.caller().readWrite()) {
+            return refusedReadOnly(r.caller(), name);
+        }
         try {
-            return switch (route) {
-                case "GET /v1/status" -> status();
-                case "POST /v1/reload" -> reload();
-                case "POST /v1/ipvsadm" -> ipvsadm(r.body());
-                case "GET /v1/snapshot" -> Response.json(200, JsonFormat.snapshot(director.loadBalancer().snapshot(), null, true, director.health().view()));
-                case "GET /v1/health" -> Response.json(200, org.jvs.director.health.HealthJson.of(director.health()));
-                case "GET /v1/connections" -> Response.json(200, JsonFormat.connections(director.loadBalancer().connections()));
-                case "GET /v1/feedback" -> Response.json(200, director.feedback().statusJson());
-                case "GET /v1/vrrp" -> Response.json(200, VrrpListing.json(director.failover().vrrpStatus()));
-                case "GET /v1/l7" -> L7Listing.response(director.httpPlane(), query);
-                case "GET /v1/defense" -> Response.json(200, PerSourceListing.json(director, JsonFormat.defense(director.loadBalancer())));
-                case "PUT /v1/defense" -> defense(r.body());
-                default -> path.startsWith("/v1/")
-                        ? Response.error(404, "no route " + route + " (see docs/api.md)")
-                        : Response.error(404, "the control API lives under /v1/");
-            };
+            return route.handler().apply(this, r);
         } catch (ConfigException e) {
             return Response.error(422, e.getMessage());
         }
+    }
+
+    private static String methods(String path) {
+        return ROUTES.keySet().stream().filter(k -> k.endsWith(" " + path)).map(k -> k.substring(0, k.indexOf(' ')))
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String query(Request r) {
+        int q = r.path().indexOf('?');
+        return q < 0 ? "" : r.path().substring(q + 1);
+    }
+
+    private static Response refusedReadOnly(org.jvs.director.api.Caller caller, String what) {
+        return Response.error(403, caller.name() + " is read-only: " + what + " changes the director");
+    }
+
+    /** One line in the director's log for every change made through the API, with who made it. */
+    private static void audit(org.jvs.director.api.Caller caller, String what) {
+        System.getLogger("org.jvs.director.audit").log(System.Logger.Level.INFO, "change by " + caller.name() + ": " + what);
     }
 
     private Response status() {
@@ -74,7 +120,7 @@ final class ControlApi implements ControlServer.Handler {
      * ipvsadm command line, exactly as jvsadm was given it. Exit 0 done, 1 refused by the balancer (nothing
      * changed), 2 bad command line.
      */
-    private Response ipvsadm(String body) {
+    private Response ipvsadm(String body, org.jvs.director.api.Caller caller) {
         List<String> argv = new ArrayList<>();
         String stdin = "";
         try {
@@ -110,6 +156,9 @@ final class ControlApi implements ControlServer.Handler {
                 return s == null ? null : s.spec().engine();
             }, k -> !director.httpSettings(k).rules().isEmpty());
             IpvsadmCommand run = cmd;
+            if (!readOnly(cmd) && !caller.readWrite()) {
+                return refusedReadOnly(caller, "jvsadm " + String.join(" ", argv));
+            }
             if (readOnly(cmd)) {
                 CommandExecutor.execute(director.loadBalancer(), run, out, director.health().view(), director.failover());
             } else {
@@ -118,6 +167,7 @@ final class ControlApi implements ControlServer.Handler {
                     followedByHealth(run);
                     return null;
                 });
+                audit(caller, "jvsadm " + String.join(" ", argv));
             }
             exit = 0;
         } catch (UsageException e) {
@@ -163,7 +213,7 @@ final class ControlApi implements ControlServer.Handler {
      * "amemthresh": pages, "am_droprate": n}}: the same settings and checks as {@code jvsadm --defense}, all or
      * nothing; answers as {@code GET /v1/defense}.
      */
-    private Response defense(String body) {
+    private Response defense(String body, org.jvs.director.api.Caller caller) {
         List<String> argv = new ArrayList<>(List.of("--defense"));
         try {
             if (!(Json.parse(body) instanceof Map<?, ?> m) || m.isEmpty()) {
@@ -182,14 +232,16 @@ final class ControlApi implements ControlServer.Handler {
                         org.jvs.cli.HealthSource.NONE, director.failover());
                 return null;
             });
+            audit(caller, "jvsadm " + String.join(" ", argv));
         } catch (IllegalArgumentException | UsageException e) {
             return Response.error(400, e.getMessage());
         }
         return Response.json(200, PerSourceListing.json(director, JsonFormat.defense(director.loadBalancer())));
     }
 
-    private Response reload() {
+    private Response reload(org.jvs.director.api.Caller caller) {
         var changes = director.reload();
+        audit(caller, "reload (" + changes + ")");
         String lines = changes.lines().stream().map(Json::quote).collect(Collectors.joining(","));
         return Response.json(200, "{\"changes\":[" + lines + "]}");
     }

@@ -39,6 +39,10 @@ public final class Director implements AutoCloseable {
     /** {@code /metrics} (docs/metrics.md), or null; its section is read at start, as the control sockets are. */
     private org.jvs.director.metrics.MetricsServer metrics;
     private DirectorConfig.Metrics metricsConfig = DirectorConfig.Metrics.NONE;
+    private org.jvs.director.api.HttpsApiServer httpsApi;
+    /** The certificate a reload in progress has loaded, applied once the rest of the file is applied. */
+    private org.jvs.director.api.ApiTls pendingApiTls;
+    private DirectorConfig.Api apiConfig = DirectorConfig.Api.NONE;
     private final Failover failover;
     private final long startedMillis = System.currentTimeMillis();
     private volatile boolean closed;
@@ -99,8 +103,16 @@ public final class Director implements AutoCloseable {
             LOG.log(Level.INFO, "control API on " + s.controlSocket());
             if (s.controlTcp() != null) {
                 String token = Files.readString(s.tokenFile()).strip();
-                controls.add(ControlServer.tcp(parseHostPort(s.controlTcp()), token, api));
+                controls.add(ControlServer.tcp(parseHostPort(s.controlTcp(), "control_tcp"), token, api));
                 LOG.log(Level.INFO, "control API on tcp " + s.controlTcp() + " (bearer token required)");
+            }
+            apiConfig = config.api();
+            if (apiConfig.listen() != null) {
+                var tls = apiTls(apiConfig);
+                httpsApi = org.jvs.director.api.HttpsApiServer.start(parseHostPort(apiConfig.listen(), "api"), tls,
+                        new org.jvs.director.api.TokenStore(apiConfig.tokens()), api);
+                LOG.log(Level.INFO, "control API on https://" + apiConfig.listen() + "/v1/ (" + apiConfig.tokens().size()
+                        + " tokens), certificate " + tls);
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -154,10 +166,31 @@ public final class Director implements AutoCloseable {
                 : new YamlConfigLoader().parse(file, text);
     }
 
-    private static InetSocketAddress parseHostPort(String hp) {
+    /**
+     * The HTTPS API's certificate: the configured pair, or the self-signed one in the state directory, made
+     * on the first start with this section (its fingerprint is logged so clients can pin it).
+     */
+    private static org.jvs.director.api.ApiTls apiTls(DirectorConfig.Api a) throws IOException {
+        try {
+            if (a.certificate() != null) {
+                return org.jvs.director.api.ApiTls.load(a.certificate(), a.key());
+            }
+            boolean made = !org.jvs.director.api.ApiTls.selfSignedExists(a.stateDir());
+            String host = a.listen().substring(0, a.listen().lastIndexOf(':')).replace("[", "").replace("]", "");
+            var tls = org.jvs.director.api.ApiTls.selfSigned(a.stateDir(), org.jvs.director.api.ApiTls.namesFor(host));
+            if (made) {
+                LOG.log(Level.INFO, "api: made a self-signed certificate " + tls.source() + ", SHA-256 fingerprint " + tls.fingerprint());
+            }
+            return tls;
+        } catch (IllegalArgumentException e) {
+            throw new IOException("api: " + e.getMessage(), e);
+        }
+    }
+
+    private static InetSocketAddress parseHostPort(String hp, String section) {
         int colon = hp.lastIndexOf(':');
         if (colon <= 0) {
-            throw new IllegalArgumentException("control_tcp.listen must be host:port, got " + hp);
+            throw new IllegalArgumentException(section + ".listen must be host:port, got " + hp);
         }
         String host = hp.substring(0, colon).replace("[", "").replace("]", "");
         return new InetSocketAddress(org.jvs.core.model.IpAddr.parse(host).toInetAddress(), Integer.parseInt(hp.substring(colon + 1)));
@@ -237,6 +270,16 @@ public final class Director implements AutoCloseable {
         return metrics == null ? -1 : metrics.port();
     }
 
+    /** The HTTPS API's port, or -1 without an {@code api:} section (tests bind port 0). */
+    public int apiPort() {
+        return httpsApi == null ? -1 : httpsApi.port();
+    }
+
+    /** The certificate the HTTPS API shows new connections, or null without one. */
+    public org.jvs.director.api.ApiTls apiTls() {
+        return httpsApi == null ? null : httpsApi.tls();
+    }
+
     /** The http engine's plane, or null when this director runs none. */
     HttpPlane httpPlane() {
         return planes.stream().filter(p -> p instanceof HttpPlane).map(p -> (HttpPlane) p).findFirst().orElse(null);
@@ -254,18 +297,19 @@ public final class Director implements AutoCloseable {
         DirectorConfig config = load(configFile);
         EngineCheck.check(config, runsPacketEngine()); // a packet: section added later needs a restart
         ConfigApplier.validate(config); // the whole file, before health checks leave servers out of it
+        checkApi(config);
         http = httpSettings(config);
         java.util.Map<org.jvs.core.model.ServiceKey, Integer> oldLimits = perSource;
         perSource = perSourceLimits(config);
         packetMarks = config.packet() == null ? java.util.List.of() : config.packet().marks();
-        ConfigApplier.Changes changes = withLimitNotes(withRestartNotes(ConfigApplier.apply(lb, health.shape(config)),
-                config.settings()), oldLimits, perSource);
+        ConfigApplier.Changes changes = ConfigApplier.apply(lb, health.shape(config))
+                .with(restartNotes(config.settings()))
+                .with(limitNotes(oldLimits, perSource));
         if (!config.metrics().equals(metricsConfig)) {
-            List<String> lines = new java.util.ArrayList<>(changes.lines());
-            lines.add("metrics: the changed section takes effect at restart (running with "
-                    + (metricsConfig.listen() == null ? "none" : metricsConfig.listen()) + ")");
-            changes = new ConfigApplier.Changes(List.copyOf(lines));
+            changes = changes.with(List.of("metrics: the changed section takes effect at restart (running with "
+                    + (metricsConfig.listen() == null ? "none" : metricsConfig.listen()) + ")"));
         }
+        changes = changes.with(apiNotes(config.api()));
         feedback.configure(config.feedback());
         afterChange();
         try {
@@ -282,8 +326,8 @@ public final class Director implements AutoCloseable {
      * The connection tables are sized once, at start (their memory is laid out then): a reload that asks for
      * other sizes says so in its changes, rather than seeming to have applied them.
      */
-    private ConfigApplier.Changes withRestartNotes(ConfigApplier.Changes changes, DirectorConfig.Settings s) {
-        List<String> lines = new java.util.ArrayList<>(changes.lines());
+    private List<String> restartNotes(DirectorConfig.Settings s) {
+        List<String> lines = new java.util.ArrayList<>();
         int v4 = lb.connTable(false).capacity();
         int v6 = lb.connTable(true).capacity();
         if (s.connTableSize() != v4) {
@@ -292,13 +336,13 @@ public final class Director implements AutoCloseable {
         if (s.connTableSizeV6() != v6) {
             lines.add("conn_table_size_v6 " + s.connTableSizeV6() + " takes effect at restart (running with " + v6 + ")");
         }
-        return lines.size() == changes.lines().size() ? changes : new ConfigApplier.Changes(List.copyOf(lines));
+        return lines;
     }
 
-    /** A reload's changes with a line for each service whose {@code max_conn_per_source} changed. */
-    private static ConfigApplier.Changes withLimitNotes(ConfigApplier.Changes changes,
-            java.util.Map<org.jvs.core.model.ServiceKey, Integer> before, java.util.Map<org.jvs.core.model.ServiceKey, Integer> after) {
-        List<String> lines = new java.util.ArrayList<>(changes.lines());
+    /** A line for each service whose {@code max_conn_per_source} changed. */
+    private static List<String> limitNotes(java.util.Map<org.jvs.core.model.ServiceKey, Integer> before,
+            java.util.Map<org.jvs.core.model.ServiceKey, Integer> after) {
+        List<String> lines = new java.util.ArrayList<>();
         java.util.Set<org.jvs.core.model.ServiceKey> keys = new java.util.TreeSet<>(java.util.Comparator.comparing(Object::toString));
         keys.addAll(before.keySet());
         keys.addAll(after.keySet());
@@ -309,7 +353,51 @@ public final class Director implements AutoCloseable {
                 lines.add("max_conn_per_source " + k + ": " + (was == 0 ? "none" : was) + " -> " + (now == 0 ? "none" : now));
             }
         }
-        return lines.size() == changes.lines().size() ? changes : new ConfigApplier.Changes(List.copyOf(lines));
+        return lines;
+    }
+
+    /**
+     * The HTTPS API follows a reload in what it can change live: its tokens (checked from the next request)
+     * and its certificate (shown to the next connection; open ones keep theirs). Its address, or adding or
+     * removing the section, waits for a restart, and says so. A certificate that does not load fails the
+     * reload before anything is applied ({@link #checkApi}).
+     */
+    private List<String> apiNotes(DirectorConfig.Api next) {
+        if (!java.util.Objects.equals(next.listen(), apiConfig.listen())) {
+            return List.of("api: listen " + (next.listen() == null ? "none" : next.listen()) + " takes effect at restart (running with "
+                    + (apiConfig.listen() == null ? "none" : apiConfig.listen()) + ")");
+        }
+        if (httpsApi == null) {
+            return List.of();
+        }
+        List<String> lines = new java.util.ArrayList<>();
+        if (!next.tokens().equals(apiConfig.tokens())) {
+            httpsApi.tokens(new org.jvs.director.api.TokenStore(next.tokens()));
+            lines.add("api: tokens " + names(apiConfig.tokens()) + " -> " + names(next.tokens()));
+        }
+        if (pendingApiTls != null && !pendingApiTls.filesHash().equals(httpsApi.tls().filesHash())) {
+            httpsApi.tls(pendingApiTls);
+            lines.add("api: certificate " + pendingApiTls);
+        }
+        pendingApiTls = null;
+        apiConfig = next;
+        return lines;
+    }
+
+    private static String names(List<org.jvs.director.api.ApiToken> tokens) {
+        return tokens.stream().map(t -> t.name() + (t.readWrite() ? "(rw)" : "(ro)")).collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    }
+
+    /** Loads the HTTPS API's certificate of a file being reloaded, so a bad one refuses the whole reload. */
+    private void checkApi(DirectorConfig next) {
+        pendingApiTls = null;
+        if (httpsApi != null && next.api().listen() != null && next.api().listen().equals(apiConfig.listen())) {
+            try {
+                pendingApiTls = apiTls(next.api());
+            } catch (IOException e) {
+                throw new org.jvs.core.model.ConfigException(e.getMessage());
+            }
+        }
     }
 
     /** Runs a configuration change (from the API) under the director's lock, then lets engines catch up. */
@@ -346,6 +434,13 @@ public final class Director implements AutoCloseable {
         }
         if (metrics != null) {
             metrics.close();
+        }
+        if (httpsApi != null) {
+            try {
+                httpsApi.close();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "closing the HTTPS API: " + e.getMessage());
+            }
         }
         for (ControlServer c : controls) {
             try {

@@ -31,15 +31,31 @@ public final class ControlServer implements AutoCloseable {
     static final int MAX_BODY = 8 << 20;
     private static final int MAX_HEADER = 16 << 10;
 
-    public record Request(String method, String path, Map<String, String> headers, String body) {
+    /** One request; {@code caller} is who the transport says sent it. */
+    public record Request(String method, String path, Map<String, String> headers, String body, Caller caller) {
+        public Request(String method, String path, Map<String, String> headers, String body) {
+            this(method, path, headers, body, Caller.LOCAL);
+        }
+
+        public Request as(Caller who) {
+            return new Request(method, path, headers, body, who);
+        }
     }
 
-    public record Response(int status, String contentType, String body) {
+    public record Response(int status, String contentType, String body, Map<String, String> headers) {
+        public Response(int status, String contentType, String body) {
+            this(status, contentType, body, Map.of());
+        }
+
         public static Response json(int status, String body) {
             return new Response(status, "application/json", body);
         }
 
         public static Response error(int status, String message) {
+            if (status == 401) {
+                return new Response(401, "application/json", "{\"error\":" + Json.quote(message) + "}",
+                        Map.of("WWW-Authenticate", "Bearer realm=\"jvs\""));
+            }
             return json(status, "{\"error\":" + Json.quote(message) + "}");
         }
     }
@@ -117,30 +133,43 @@ public final class ControlServer implements AutoCloseable {
 
     private void serve(SocketChannel c) {
         try (c; InputStream in = Channels.newInputStream(c); OutputStream out = Channels.newOutputStream(c)) {
-            Response r;
-            try {
-                Request req = read(in);
-                r = authorized(req) ? handler.handle(req) : Response.error(401, "missing or wrong bearer token");
-            } catch (BadRequest e) {
-                r = Response.error(400, e.getMessage());
-            } catch (RuntimeException e) {
-                r = Response.error(500, "internal error: " + e);
-            }
-            write(out, r);
+            exchange(in, out, this::caller, handler);
         } catch (IOException e) {
             // the client went away; nothing to tell it
         }
     }
 
-    private boolean authorized(Request req) {
+    /** How a transport tells who sent a request: null refuses it with 401. */
+    @FunctionalInterface
+    interface Authenticator {
+        Caller caller(Request request);
+    }
+
+    /** One request and its answer, on any transport: read, authenticate, handle, write. */
+    static void exchange(InputStream in, OutputStream out, Authenticator auth, Handler handler) throws IOException {
+        Response r;
+        try {
+            Request req = read(in);
+            Caller who = auth.caller(req);
+            r = who != null ? handler.handle(req.as(who)) : Response.error(401, "missing or wrong bearer token");
+        } catch (BadRequest e) {
+            r = Response.error(400, e.getMessage());
+        } catch (RuntimeException e) {
+            r = Response.error(500, "internal error: " + e);
+        }
+        write(out, r);
+    }
+
+    private Caller caller(Request req) {
         if (token == null) {
-            return true;
+            return Caller.LOCAL;
         }
         String h = req.headers().getOrDefault("authorization", "");
         if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
+            return null;
         }
-        return MessageDigest.isEqual(token, h.substring(7).strip().getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(token, h.substring(7).strip().getBytes(StandardCharsets.UTF_8))
+                ? new Caller("control_tcp token", true) : null;
     }
 
     static final class BadRequest extends Exception {
@@ -213,7 +242,11 @@ public final class ControlServer implements AutoCloseable {
     static void write(OutputStream out, Response r) throws IOException {
         byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + r.status() + " " + reason(r.status()) + "\r\nContent-Type: " + r.contentType()
-                + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+                + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n";
+        for (var h : r.headers().entrySet()) {
+            head += h.getKey() + ": " + h.getValue() + "\r\n";
+        }
+        head += "\r\n";
         out.write(head.getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();
@@ -224,6 +257,7 @@ public final class ControlServer implements AutoCloseable {
             case 200 -> "OK";
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 409 -> "Conflict";

@@ -28,6 +28,16 @@ public final class ConfigApplier {
             return lines.isEmpty();
         }
 
+        /** These changes followed by {@code more} (notes a reload adds about what it did not or could not apply). */
+        public Changes with(List<String> more) {
+            if (more.isEmpty()) {
+                return this;
+            }
+            List<String> all = new java.util.ArrayList<>(lines);
+            all.addAll(more);
+            return new Changes(List.copyOf(all));
+        }
+
         @Override
         public String toString() {
             return lines.isEmpty() ? "no changes" : String.join("; ", lines);

@@ -14,14 +14,39 @@ import org.jvs.core.model.ServiceSpec;
 public record DirectorConfig(Path source, Settings settings, List<Service> services,
                              org.jvs.packet.engine.EngineConfig packet, org.jvs.feedback.FeedbackConfig feedback,
                              org.jvs.health.HealthConfig health, org.jvs.sync.SyncConfig sync,
-                             org.jvs.vrrp.VrrpConfig vrrp, Metrics metrics) {
+                             org.jvs.vrrp.VrrpConfig vrrp, Metrics metrics, Api api) {
 
     public DirectorConfig {
         services = List.copyOf(services);
+        api = api == null ? Api.NONE : api;
         metrics = metrics == null ? Metrics.NONE : metrics;
         health = health == null ? org.jvs.health.HealthConfig.NONE : health;
         sync = sync == null ? org.jvs.sync.SyncConfig.NONE : sync;
         vrrp = vrrp == null ? new org.jvs.vrrp.VrrpConfig(List.of()) : vrrp;
+    }
+
+    /** A configuration without an {@code api:} section. */
+    public DirectorConfig(Path source, Settings settings, List<Service> services,
+                          org.jvs.packet.engine.EngineConfig packet, org.jvs.feedback.FeedbackConfig feedback,
+                          org.jvs.health.HealthConfig health, org.jvs.sync.SyncConfig sync, org.jvs.vrrp.VrrpConfig vrrp,
+                          Metrics metrics) {
+        this(source, settings, services, packet, feedback, health, sync, vrrp, metrics, null);
+    }
+
+    /**
+     * The {@code api:} section (docs/api.md): the control API on HTTPS at {@code listen} (null: not at all),
+     * with the PEM pair {@code certificate}/{@code key}, or, both null, a self-signed pair kept in
+     * {@code stateDir}; and the bearer tokens it accepts, stored as hashes.
+     */
+    public record Api(String listen, Path certificate, Path key, Path stateDir, List<org.jvs.director.api.ApiToken> tokens) {
+        public static final Api NONE = new Api(null, null, null, null, List.of());
+
+        public Api {
+            tokens = List.copyOf(tokens);
+            if ((certificate == null) != (key == null)) {
+                throw new IllegalArgumentException("api tls needs both certificate and key");
+            }
+        }
     }
 
     /** A configuration without a {@code metrics:} section. */
@@ -63,7 +88,7 @@ public record DirectorConfig(Path source, Settings settings, List<Service> servi
 
     /** The same configuration with other services (health checks leave servers out). */
     public DirectorConfig withServices(List<Service> s) {
-        return new DirectorConfig(source, settings, s, packet, feedback, health, sync, vrrp, metrics);
+        return new DirectorConfig(source, settings, s, packet, feedback, health, sync, vrrp, metrics, api);
     }
 
     /** A configuration without health checks (docs/health.md). */

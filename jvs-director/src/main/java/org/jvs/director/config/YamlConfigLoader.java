@@ -75,7 +75,7 @@ public final class YamlConfigLoader {
             return new DirectorConfig(file, DirectorConfig.Settings.defaults(), List.of());
         }
         Y top = new Y(file, root, "");
-        Map<String, Y> m = top.mapping(Set.of("director", "services", "packet", "feedback", "sync", "vrrp", "metrics"));
+        Map<String, Y> m = top.mapping(Set.of("director", "services", "packet", "feedback", "sync", "vrrp", "metrics", "api"));
         DirectorConfig.Settings settings = m.containsKey("director") ? settings(m.get("director")) : DirectorConfig.Settings.defaults();
         List<DirectorConfig.Service> services = new ArrayList<>();
         if (m.containsKey("services")) {
@@ -90,7 +90,8 @@ public final class YamlConfigLoader {
         var sync = m.containsKey("sync") ? SyncSection.parse(m.get("sync")) : null; // docs/failover.md
         var vrrp = m.containsKey("vrrp") ? VrrpSection.parse(m.get("vrrp"), services) : null;
         var metrics = m.containsKey("metrics") ? metrics(m.get("metrics")) : null; // docs/metrics.md
-        return new DirectorConfig(file, settings, services, packet, feedback, health, sync, vrrp, metrics);
+        var api = m.containsKey("api") ? ApiSection.parse(file, m.get("api")) : null; // docs/api.md
+        return new DirectorConfig(file, settings, services, packet, feedback, health, sync, vrrp, metrics, api);
     }
 
     private static DirectorConfig.Metrics metrics(Y y) {
@@ -98,19 +99,7 @@ public final class YamlConfigLoader {
         if (!m.containsKey("listen")) {
             y.fail("needs 'listen: host:port' (e.g. 127.0.0.1:9400)");
         }
-        Y l = m.get("listen");
-        String listen = l.string();
-        l.convert(v -> {
-            int colon = v.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new ConfigException("expected host:port, e.g. 127.0.0.1:9400");
-            }
-            int port = parseInt(v.substring(colon + 1), "port");
-            if (port < 0 || port > 65535) { // 0: any free port (tests)
-                throw new ConfigException("port " + port + " out of range 0..65535");
-            }
-            return null;
-        });
+        String listen = hostPort(m.get("listen"), "127.0.0.1:9400");
         String user = null;
         Path password = null;
         if (m.containsKey("basic_auth")) {
@@ -121,17 +110,35 @@ public final class YamlConfigLoader {
             user = a.get("username").string();
             password = Path.of(a.get("password_file").string());
         }
-        Path cert = null;
-        Path key = null;
-        if (m.containsKey("tls")) {
-            Map<String, Y> t = m.get("tls").mapping(Set.of("certificate", "key"));
-            if (!t.containsKey("certificate") || !t.containsKey("key")) {
-                m.get("tls").fail("needs 'certificate' (PEM chain) and 'key' (PEM PKCS#8)");
-            }
-            cert = Path.of(t.get("certificate").string());
-            key = Path.of(t.get("key").string());
+        Path[] tls = m.containsKey("tls") ? tlsPair(m.get("tls"), "") : new Path[2];
+        return new DirectorConfig.Metrics(listen, user, password, tls[0], tls[1]);
+    }
+
+    /** A listener's {@code tls: {certificate, key}}: the two paths, both required. */
+    static Path[] tlsPair(Y y, String hint) {
+        Map<String, Y> t = y.mapping(Set.of("certificate", "key"));
+        if (!t.containsKey("certificate") || !t.containsKey("key")) {
+            y.fail("needs 'certificate' (PEM chain) and 'key' (PEM PKCS#8)" + hint);
         }
-        return new DirectorConfig.Metrics(listen, user, password, cert, key);
+        return new Path[] {Path.of(t.get("certificate").string()), Path.of(t.get("key").string())};
+    }
+
+    /** A {@code host:port} listener address ({@code [v6]:port} too); port 0 means any free port (tests). */
+    static String hostPort(Y l, String example) {
+        String listen = l.string();
+        l.convert(v -> {
+            int colon = v.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new ConfigException("expected host:port, e.g. " + example);
+            }
+            int port = parseInt(v.substring(colon + 1), "port");
+            if (port < 0 || port > 65535) {
+                throw new ConfigException("port " + port + " out of range 0..65535");
+            }
+            org.jvs.core.model.IpAddr.parse(v.substring(0, colon).replace("[", "").replace("]", ""));
+            return null;
+        });
+        return listen;
     }
 
     private static DirectorConfig.Settings settings(Y y) {

@@ -1,0 +1,55 @@
+package org.jvs.director.api;
+
+import java.io.PrintStream;
+
+/**
+ * {@code bin/jvs token NAME [--read-only]}: a new bearer token for the HTTPS API, printed once for the client,
+ * and the {@code api.tokens} entry holding only its hash for the configuration (docs/api.md).
+ */
+public final class TokenMain {
+    private TokenMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String name = null;
+        boolean readOnly = false;
+        for (String a : args) {
+            switch (a) {
+                case "--read-only" -> readOnly = true;
+                case "-h", "--help" -> {
+                    out.println("usage: bin/jvs token NAME [--read-only]");
+                    return 0;
+                }
+                default -> {
+                    if (a.startsWith("-") || name != null) {
+                        err.println("jvs token: unexpected '" + a + "' (usage: bin/jvs token NAME [--read-only])");
+                        return 2;
+                    }
+                    name = a;
+                }
+            }
+        }
+        if (name == null) {
+            err.println("jvs token: name the token, e.g. bin/jvs token grafana --read-only (the name appears in the audit log)");
+            return 2;
+        }
+        String token = ApiToken.generate();
+        ApiToken entry;
+        try {
+            entry = new ApiToken(name, !readOnly, ApiToken.hash(token));
+        } catch (IllegalArgumentException e) {
+            err.println("jvs token: " + e.getMessage());
+            return 2;
+        }
+        out.println("# the token, for the client (Authorization: Bearer ...); it is not stored anywhere, keep it now:");
+        out.println(token);
+        out.println("# for api.tokens in the director's configuration:");
+        out.println("    - {name: " + entry.name() + ", access: " + (entry.readWrite() ? "read-write" : "read-only")
+                + ", sha256: " + entry.sha256Hex() + "}");
+        return 0;
+    }
+}
