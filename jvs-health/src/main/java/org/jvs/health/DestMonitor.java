@@ -25,6 +25,8 @@ final class DestMonitor {
     int retriesUsed;
     CheckResult last;
     long lastAt = Long.MIN_VALUE;
+    /** How long the last check took, from its start to its result (a wait for a free check slot included); -1 before one. */
+    long lastDurationNanos = -1;
     long since;
     double checkFactor = 1.0;
     long rampStart = -1;

@@ -14,7 +14,8 @@ import org.jvs.core.model.ServiceKey;
  * @param sinceMillis  milliseconds in the current state
  */
 public record DestStatus(ServiceKey service, DestSpec spec, String check, String state, boolean present, double factor,
-                         CheckResult last, long lastAgoMillis, long sinceMillis, int failures, int successes) {
+                         CheckResult last, long lastAgoMillis, long sinceMillis, int failures, int successes,
+                         long lastDurationMicros) {
 
     /** The last result's reason, or "-" before the first check. */
     public String reason() {

@@ -212,10 +212,11 @@ public final class HealthEngine implements AutoCloseable {
             target = new InetSocketAddress(m.spec.address().toInetAddress(), port);
             timeout = m.policy.connectTimeout();
         }
-        runner.submit(c, target, timeout, r -> timer.execute(() -> result(sm, m, gen, r)));
+        long startedAt = timer.nanos();
+        runner.submit(c, target, timeout, r -> timer.execute(() -> result(sm, m, gen, r, startedAt)));
     }
 
-    private void result(ServiceMonitor sm, DestMonitor m, long gen, CheckResult r) {
+    private void result(ServiceMonitor sm, DestMonitor m, long gen, CheckResult r, long startedAt) {
         List<HealthActions.Effect> effects = new ArrayList<>();
         long ep;
         synchronized (this) {
@@ -223,6 +224,7 @@ public final class HealthEngine implements AutoCloseable {
                 return;
             }
             long now = timer.nanos();
+            m.lastDurationNanos = now - startedAt;
             DestMonitor.Transition t = m.onResult(r, now);
             String dest = m.spec.label();
             switch (t) {
@@ -445,13 +447,14 @@ public final class HealthEngine implements AutoCloseable {
                 double f = m.wantsPresent() ? (sorry ? 0.0 : m.factor(now)) : 0.0;
                 out.add(new DestStatus(sm.config.key(), m.spec, m.checker == null ? "none" : m.checker.type(), state(m, now, sorry),
                         m.wantsPresent(), f, m.last, m.lastAt == Long.MIN_VALUE ? -1 : (now - m.lastAt) / 1_000_000,
-                        (now - m.since) / 1_000_000, m.failures, m.successes));
+                        (now - m.since) / 1_000_000, m.failures, m.successes,
+                        m.lastDurationNanos < 0 ? -1 : m.lastDurationNanos / 1_000));
             }
             DestSpec ss = sm.config.sorryServer();
             if (ss != null) {
                 boolean present = sorry || sm.config.sorryInhibit();
                 out.add(new DestStatus(sm.config.key(), ss, "sorry", sorry ? "SORRY" : "STANDBY", present, sorry ? 1.0 : 0.0,
-                        null, -1, 0, 0, 0));
+                        null, -1, 0, 0, 0, -1));
             }
         }
         return out;

@@ -45,6 +45,8 @@ class HealthEngineTest {
     static final class Scripted implements CheckRunner {
         final Map<String, Deque<CheckResult>> script = new HashMap<>();
         final List<Long> startedAt = new ArrayList<>();
+        /** While set, results wait here until the test hands them over (a check that takes time). */
+        List<Consumer<CheckResult>> held;
         ManualHealthTimer clock;
 
         void then(DestSpec d, CheckResult... results) {
@@ -55,6 +57,10 @@ class HealthEngineTest {
         public void submit(Checker checker, InetSocketAddress target, Duration timeout, Consumer<CheckResult> done) {
             if (clock != null) {
                 startedAt.add(clock.nanos());
+            }
+            if (held != null) {
+                held.add(done);
+                return;
             }
             Deque<CheckResult> q = script.get(IpAddr.of(target.getAddress()).toString());
             done.accept(q == null || q.isEmpty() ? CheckResult.up("ok") : q.poll());
@@ -119,6 +125,21 @@ class HealthEngineTest {
 
     static CheckResult refused() {
         return CheckResult.down("connect refused");
+    }
+
+    @Test
+    void eachServerCarriesHowLongItsLastCheckTookFromStartToResult() {
+        runner.held = new ArrayList<>();
+        configure(policy(1, 1, 1, false, false, 0), 1, 0, null, false);
+        assertThat(engine.dests()).allSatisfy(d -> assertThat(d.lastDurationMicros()).as("before any check").isEqualTo(-1));
+        timer.runDue(); // both checks start now; their results are held
+        assertThat(runner.held).hasSize(2);
+        timer.advance(Duration.ofMillis(700));
+        runner.held.get(0).accept(CheckResult.up("ok"));
+        timer.advance(Duration.ofMillis(1300));
+        runner.held.get(1).accept(refused());
+        timer.runDue();
+        assertThat(engine.dests()).extracting(DestStatus::lastDurationMicros).containsExactlyInAnyOrder(700_000L, 2_000_000L);
     }
 
     @Test

@@ -36,6 +36,7 @@ public final class HealthJson {
                     .append(",\"configuredWeight\":").append(d.spec().weight())
                     .append(",\"reason\":").append(Json.quote(d.reason()))
                     .append(",\"lastCheckAgoMs\":").append(d.lastAgoMillis())
+                    .append(",\"lastCheckDurationUs\":").append(d.lastDurationMicros())
                     .append(",\"sinceMs\":").append(d.sinceMillis())
                     .append(",\"failures\":").append(d.failures())
                     .append(",\"successes\":").append(d.successes()).append('}');

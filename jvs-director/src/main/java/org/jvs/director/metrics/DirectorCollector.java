@@ -102,6 +102,10 @@ public final class DirectorCollector implements MultiCollector {
                 if (h != null) {
                     f.gauge("jvs_server_up", "Health check state: 1 up, 0 otherwise", dl, h.state().equals("UP") ? 1 : 0);
                     f.gauge("jvs_server_check_consecutive_failures", "Failed checks in a row now (0 after a success)", dl, h.failures());
+                    if (h.lastDurationMicros() >= 0) {
+                        f.gauge("jvs_server_check_duration_seconds", "How long the last health check took, start to result"
+                                + " (a timeout lasts connect_timeout)", dl, h.lastDurationMicros() / 1e6);
+                    }
                 }
             }
         }

@@ -53,6 +53,17 @@ class MetricsEndpointTest extends MetricsFixture {
                 .contains("jvs_build_info{version=\"" + org.jvs.director.Version.VERSION + "\"} 1.0")
                 .contains("jvm_memory_used_bytes")
                 .doesNotContain("clientPort");
+        // The socket service's server is health-checked: once its first check is done, the check's duration is there.
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!text.contains("jvs_server_check_duration_seconds{") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            text = get(director.metricsPort(), null, null).body();
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("jvs_server_check_duration_seconds\\{server=\"127\\.0\\.0\\.1:\\d+\","
+                + svc + "} ([0-9.eE-]+)").matcher(text);
+        assertThat(m.find()).as(text).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).as("a loopback connect, within its connect_timeout").isPositive().isLessThan(3.0);
+        assertThat(text).containsPattern("jvs_server_up\\{server=\"127\\.0\\.0\\.1:\\d+\"," + svc + "} 1\\.0");
         HttpResponse<String> om = get(director.metricsPort(), "application/openmetrics-text; version=1.0.0", null);
         assertThat(om.headers().firstValue("Content-Type").orElse("")).startsWith("application/openmetrics-text");
         assertThat(om.body()).contains("jvs_service_in_bytes_total").endsWith("# EOF\n");
