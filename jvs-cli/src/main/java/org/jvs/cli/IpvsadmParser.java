@@ -229,6 +229,16 @@ public final class IpvsadmParser {
         def("health", (char) 0, Arg.NONE, Opt.HEALTH);
     }
 
+    /** Every long option ipvsadm's parser knows, without the dashes (the man page and completion are checked against it). */
+    public static java.util.Set<String> longOptions() {
+        return java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(LONG.keySet()));
+    }
+
+    /** Every one-letter option. */
+    public static java.util.Set<Character> shortOptions() {
+        return java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(SHORT.keySet()));
+    }
+
     private enum Fwd { GATEWAY, MASQ, IPIP, FULLNAT }
 
     // ======================================================================================

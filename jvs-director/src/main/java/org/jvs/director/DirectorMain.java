@@ -23,14 +23,20 @@ public final class DirectorMain {
         Logging.configure();
         Path config = null;
         Path socket = null;
+        boolean check = false;
         // "java -jar jvs.jar director --config X" runs the same as bin/jvs director (the jar's main is this class)
         int first = args.length > 0 && args[0].equals("director") ? 1 : 0;
         for (int i = first; i < args.length; i++) {
             switch (args[i]) {
                 case "--config", "-c" -> config = Path.of(value(args, ++i, "--config"));
                 case "--socket" -> socket = Path.of(value(args, ++i, "--socket"));
+                case "--check", "-t" -> check = true;
                 case "-h", "--help" -> {
-                    System.out.println("usage: bin/jvs director --config FILE [--socket PATH]");
+                    System.out.println("usage: bin/jvs director --config FILE [--socket PATH] [--check]");
+                    return;
+                }
+                case "-V", "--version" -> {
+                    System.out.println("jvs " + Version.VERSION);
                     return;
                 }
                 default -> fail("unknown option '" + args[i] + "' (usage: bin/jvs director --config FILE [--socket PATH])");
@@ -42,7 +48,26 @@ public final class DirectorMain {
         if (!Files.isReadable(config)) {
             fail("cannot read configuration file " + config);
         }
+        if (check) {
+            System.exit(check(config));
+        }
         run(config, socket, defaultPlanes());
+    }
+
+    /**
+     * {@code --check}: reads and validates the file as a start or a reload would, starts nothing, and says
+     * what is wrong (exit 1) or that it is valid (exit 0), as {@code nginx -t} and {@code haproxy -c} do.
+     */
+    static int check(Path config) {
+        try {
+            var c = Director.load(config);
+            org.jvs.director.config.ConfigApplier.validate(c);
+            System.out.println("jvs director: configuration " + config + " is valid (" + c.services().size() + " services)");
+            return 0;
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("jvs director: " + e.getMessage());
+            return 1;
+        }
     }
 
     /** The engines every director runs. */
@@ -67,18 +92,23 @@ public final class DirectorMain {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Signals.onHangup(() -> {
+            SystemdNotify.notify("RELOADING=1");
             try {
                 director.reload();
             } catch (ConfigException e) {
                 LOG.log(Level.ERROR, "reload refused, running configuration kept: " + e.getMessage());
             }
+            SystemdNotify.notify("READY=1");
         });
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            SystemdNotify.notify("STOPPING=1");
             LOG.log(Level.INFO, "stopping (draining for at most " + director.settings().drainTimeout().toMillis() + " ms)");
             director.close();
             stopped.countDown();
         }));
         LOG.log(Level.INFO, "JVS director " + Version.VERSION + " running; " + director.loadBalancer().services().size() + " services");
+        // Under systemd (Type=notify): ready now that the engines listen and the control API answers.
+        SystemdNotify.notify("READY=1\nSTATUS=" + director.loadBalancer().services().size() + " services\nMAINPID=" + ProcessHandle.current().pid());
         try {
             stopped.await();
         } catch (InterruptedException e) {
