@@ -79,6 +79,12 @@ public final class JsonFormat {
      * their sysctl names, what is in force, the memory figure they last saw, and each table's fill.
      */
     public static String defense(org.jvs.core.LoadBalancer lb) {
+        return defense(lb, w -> {
+        });
+    }
+
+    /** The same, with {@code more} members written after the core's (the director adds its engines' limits). */
+    public static String defense(org.jvs.core.LoadBalancer lb, java.util.function.Consumer<JsonWriter> more) {
         var d = lb.defense();
         JsonWriter w = new JsonWriter().beginObject()
                 .field("drop_entry", d.dropEntryMode()).field("drop_packet", d.dropPacketMode())
@@ -94,7 +100,9 @@ public final class JsonFormat {
             w.beginObject().field("family", v6 ? "ipv6" : "ipv4").field("entries", t.size())
                     .field("capacity", t.capacity()).field("refused_when_full", t.insertFailures()).endObject();
         }
-        return w.endArray().endObject().toString();
+        w.endArray();
+        more.accept(w);
+        return w.endObject().toString();
     }
 
     /** {@code -L --daemon --json} where no sync daemon runs. */

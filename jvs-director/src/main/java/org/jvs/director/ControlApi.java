@@ -51,8 +51,7 @@ final class ControlApi implements ControlServer.Handler {
         m.put("GET /v1/feedback", new Route(Needs.READ, (a, r) -> Response.json(200, a.director.feedback().statusJson())));
         m.put("GET /v1/vrrp", new Route(Needs.READ, (a, r) -> Response.json(200, VrrpListing.json(a.director.failover().vrrpStatus()))));
         m.put("GET /v1/l7", new Route(Needs.READ, (a, r) -> L7Listing.response(a.director.httpPlane(), query(r))));
-        m.put("GET /v1/defense", new Route(Needs.READ, (a, r) -> Response.json(200, PerSourceListing.json(a.director,
-                JsonFormat.defense(a.director.loadBalancer())))));
+        m.put("GET /v1/defense", new Route(Needs.READ, (a, r) -> Response.json(200, PerSourceListing.defenseJson(a.director))));
         m.put("PUT /v1/defense", new Route(Needs.WRITE, (a, r) -> a.defense(r.body(), r.caller())));
         m.put("GET /v1/openapi.json", new Route(Needs.READ, (a, r) -> Response.json(200, OpenApi.document())));
         return java.util.Collections.unmodifiableMap(m);
@@ -180,7 +179,8 @@ final class ControlApi implements ControlServer.Handler {
         out.flush();
         String stdout = buf.toString(StandardCharsets.UTF_8);
         if (exit == 0 && parsed instanceof IpvsadmCommand.Defense d) { // the engines' per-source limits beside the core's defences
-            stdout = d.json() ? PerSourceListing.json(director, stdout) + "\n" : stdout + PerSourceListing.text(director);
+            // the command has run; its listing is the same with the engines' limits added
+            stdout = d.json() ? PerSourceListing.defenseJson(director) + "\n" : stdout + PerSourceListing.text(director);
         }
         return Response.json(200, "{\"exit\":" + exit + ",\"stdout\":" + Json.quote(stdout)
                 + ",\"stderr\":" + Json.quote(err) + "}");
@@ -236,7 +236,7 @@ final class ControlApi implements ControlServer.Handler {
         } catch (IllegalArgumentException | UsageException e) {
             return Response.error(400, e.getMessage());
         }
-        return Response.json(200, PerSourceListing.json(director, JsonFormat.defense(director.loadBalancer())));
+        return Response.json(200, PerSourceListing.defenseJson(director));
     }
 
     private Response reload(org.jvs.director.api.Caller caller) {

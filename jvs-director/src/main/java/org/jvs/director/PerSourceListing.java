@@ -54,16 +54,19 @@ final class PerSourceListing {
         return b.toString();
     }
 
-    /** {@code json} (one object) with a {@code per_source} array added as its last member. */
-    static String json(Director d, String json) {
-        JsonWriter w = new JsonWriter().beginArray();
+    /** The {@code per_source} member of the defence listing's JSON. */
+    static void json(Director d, JsonWriter w) {
+        w.name("per_source").beginArray();
         for (Row r : rows(d).values()) {
             w.beginObject().field("service", r.key().toString()).field("engine", r.engine())
                     .field("max_conn", r.limiter().limit()).field("sources", r.limiter().sources())
                     .field("refused", r.limiter().refused()).endObject();
         }
-        String body = json.strip();
-        int end = body.lastIndexOf('}');
-        return body.substring(0, end) + ",\"per_source\":" + w.endArray() + "}";
+        w.endArray();
+    }
+
+    /** The whole defence listing as JSON: the core's defences and tables, then the per-source limits. */
+    static String defenseJson(Director d) {
+        return org.jvs.cli.JsonFormat.defense(d.loadBalancer(), w -> json(d, w));
     }
 }

@@ -15,10 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The director's own process killed ({@code kill -9}) under load through the socket engine and started again, as
@@ -30,21 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Loopback only; the clients stop at their deadline, and the director and nginx are stopped after the test.
  */
 @Timeout(120)
-class DirectorRestartEndToEndTest {
-    @TempDir
-    Path dir;
-    NginxBackends backends;
-    DirectorProcess director;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (director != null) {
-            director.close();
-        }
-        if (backends != null) {
-            backends.close();
-        }
-    }
+class DirectorRestartEndToEndTest extends DirectorProcessTest {
 
     /** One request: when it started and ended, and whether it got its answer. */
     record Request(long startNanos, long endNanos, boolean ok, boolean keepAlive) {

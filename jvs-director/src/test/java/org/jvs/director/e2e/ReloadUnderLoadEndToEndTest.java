@@ -6,10 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A hundred reloads by SIGHUP during a wrk run through the socket engine, as an administrator's deployment script
@@ -20,23 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * wrk and the director are stopped after the test, also on failure.
  */
 @Timeout(120)
-class ReloadUnderLoadEndToEndTest {
+class ReloadUnderLoadEndToEndTest extends DirectorProcessTest {
     static final int RELOADS = 100;
 
-    @TempDir
-    Path dir;
-    NginxBackends backends;
-    DirectorProcess director;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (director != null) {
-            director.close();
-        }
-        if (backends != null) {
-            backends.close();
-        }
-    }
 
     String config(int vip, int[] ports, boolean second) {
         // A: three servers at weight 1; B: the first at weight 3, the second at 1, the third removed.

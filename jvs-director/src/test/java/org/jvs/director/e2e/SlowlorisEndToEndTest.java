@@ -21,10 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Slowloris against a director process, on the socket engine and the http engine at once: 1 000 connections per
@@ -41,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * shared two-core machine). Loopback only (127.0.0.2-4 are loopback addresses); every attacker stops at its deadline.
  */
 @Timeout(150)
-class SlowlorisEndToEndTest {
+class SlowlorisEndToEndTest extends DirectorProcessTest {
     static final int PER_SOURCE_LIMIT = 400;
     static final int CONNECTIONS_PER_SOURCE = 500;
     static final List<String> ATTACKERS = List.of("127.0.0.2", "127.0.0.3");
@@ -51,20 +49,6 @@ class SlowlorisEndToEndTest {
     static final byte[] HEAD = ("GET / HTTP/1.1\r\nHost: jvs\r\nUser-Agent: slowloris\r\nX-a: "
             + "b".repeat(200) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
 
-    @TempDir
-    Path dir;
-    NginxBackends backends;
-    DirectorProcess director;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (director != null) {
-            director.close();
-        }
-        if (backends != null) {
-            backends.close();
-        }
-    }
 
     /** What the attackers of one service saw. */
     static final class Attack {

@@ -28,8 +28,7 @@ abstract class MetricsFixture {
     @TempDir
     Path dir;
     Director director;
-    ServerSocket backend;
-    Thread backendThread;
+    org.jvs.proxy.NamedHttpBackend backend;
 
     @AfterEach
     void stop() throws IOException {
@@ -41,38 +40,10 @@ abstract class MetricsFixture {
         }
     }
 
-    /** A backend answering every request on its connection with a 200 "ok", one connection at a time. */
-    int startBackend() throws IOException {
-        backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        backendThread = Thread.ofVirtual().start(() -> {
-            while (!backend.isClosed()) {
-                Socket accepted;
-                try {
-                    accepted = backend.accept();
-                } catch (IOException closed) {
-                    return;
-                }
-                Thread.ofVirtual().start(() -> answer(accepted));
-            }
-        });
-        return backend.getLocalPort();
-    }
-
-    private static void answer(Socket accepted) {
-                try (Socket s = accepted) {
-                    var in = s.getInputStream();
-                    StringBuilder head = new StringBuilder();
-                    int c;
-                    while ((c = in.read()) >= 0) {
-                        head.append((char) c);
-                        if (head.toString().endsWith("\r\n\r\n")) {
-                            s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n".getBytes(StandardCharsets.US_ASCII));
-                            head.setLength(0);
-                        }
-                    }
-                } catch (IOException closed) {
-                    // the client closed, or the test is over
-                }
+    /** The quickstart's backend (Netty, HTTP/1.1 keep-alive, answers its name) on a free loopback port. */
+    int startBackend() {
+        backend = org.jvs.proxy.NamedHttpBackend.start("backend", "127.0.0.1", 0);
+        return backend.port();
     }
 
     static int freePort() throws IOException {

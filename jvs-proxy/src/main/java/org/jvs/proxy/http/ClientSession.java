@@ -224,10 +224,19 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
      * own idle one), else a new one.
      */
     private void useConnection() {
+        useConnection(true);
+    }
+
+    /**
+     * {@code pooled} false: a new connection whatever the pool holds. A retry after a reused connection died
+     * under the request asks for that: the server most likely closed or restarted, and its other idle
+     * connections are as dead as the first, though their close may not have been read yet.
+     */
+    private void useConnection(boolean pooled) {
         ProxyProtocol pp = roster.proxy[server.index()];
         if (pp != ProxyProtocol.NONE) {
             ServerConnection p = takePrivate();
-            if (p != null && p.roster == roster && p.server == server.index() && p.ctx.channel().isActive()) {
+            if (pooled && p != null && p.roster == roster && p.server == server.index() && p.ctx.channel().isActive()) {
                 reuse(p);
                 return;
             }
@@ -235,7 +244,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 p.ctx.close();
             }
         }
-        ArrayDeque<Channel> idle = pp != ProxyProtocol.NONE ? null : engine.loopState.get().idle(roster, engine.roster, server.index());
+        ArrayDeque<Channel> idle = pp != ProxyProtocol.NONE || !pooled ? null : engine.loopState.get().idle(roster, engine.roster, server.index());
         Channel ch;
         while (idle != null && (ch = idle.pollFirst()) != null) {
             roster.stats[server.index()].pooled.decrement();
@@ -620,7 +629,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             retried = true;
             engine.stats.retries.increment();
             in.readerIndex(head.start);
-            useConnection();
+            useConnection(false);
             return;
         }
         finishServer();

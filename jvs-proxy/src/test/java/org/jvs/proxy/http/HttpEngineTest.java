@@ -34,6 +34,10 @@ class HttpEngineTest {
     }
 
     void start(String scheduler, int servers, int high, HttpTimeouts timeouts) throws Exception {
+        start(scheduler, servers, high, timeouts, 2);
+    }
+
+    void start(String scheduler, int servers, int high, HttpTimeouts timeouts, int loops) throws Exception {
         List<HttpBackend> list = new ArrayList<>();
         for (int i = 1; i <= servers; i++) {
             ScriptedBackend b = new ScriptedBackend("rs" + i);
@@ -42,7 +46,7 @@ class HttpEngineTest {
         }
         engine = new HttpEngine(new HttpServiceConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), list,
                 scheduler, L7Schedulers.Options.DEFAULT, null, timeouts, HttpServiceConfig.ClientAddress.X_FORWARDED_FOR, null),
-                "epoll", 2);
+                "epoll", loops);
         vip = engine.start();
     }
 
@@ -376,11 +380,60 @@ class HttpEngineTest {
         assertThat(backends.stream().flatMap(b -> b.received.stream())).allMatch(x -> x.contains("Connection: keep-alive\r\n"));
     }
 
+    static boolean refuses(InetSocketAddress a) {
+        try (Socket probe = new Socket()) {
+            probe.connect(a, 1000);
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void aRetryAfterAReusedConnectionDiedOpensANewOneRatherThanTrustTheNextPooled() throws Exception {
+        stop();
+        backends.clear();
+        start("lblc", 1, 60, HttpTimeouts.DEFAULT, 1); // one loop: one pool
+        List<Thread> two = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            int n = i;
+            two.add(Thread.ofVirtual().start(() -> {
+                try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+                    s.setSoTimeout(5000);
+                    exchange(s, "GET /slow/" + n + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+        for (Thread t : two) {
+            t.join();
+        }
+        assertThat(engine.stats().serverStats("rs1").pooled.sum()).as("two idle connections in the pool").isEqualTo(2);
+        backends.get(0).dropReused = true; // as if the server restarted: both pooled connections die when used
+        try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
+            s.setSoTimeout(5000);
+            String r = exchange(s, "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(r).startsWith("HTTP/1.1 200 OK").endsWith("rs1 /after");
+        }
+        assertThat(engine.stats().retries.sum()).isEqualTo(1);
+        assertThat(backends.get(0).connections.get()).as("the retry's own connection").isEqualTo(3);
+    }
+
     @Test
     void aDeadServerGivesA502OrMovesOn() throws Exception {
         backends.get(0).close();
         backends.get(1).close();
         backends.get(2).close();
+        // Closing a listening socket is not instant for a connect already in flight: one that completes in the
+        // kernel's backlog first is then reset, and is a 502 (connected, no answer). Wait until all refuse.
+        for (ScriptedBackend b : backends) {
+            long end = System.currentTimeMillis() + 5000;
+            while (!refuses(b.address())) {
+                assertThat(System.currentTimeMillis()).as("%s still accepts", b.name).isLessThan(end);
+                Thread.sleep(10);
+            }
+        }
         try (Socket s = new Socket(vip.getAddress(), vip.getPort())) {
             s.setSoTimeout(5000);
             s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));

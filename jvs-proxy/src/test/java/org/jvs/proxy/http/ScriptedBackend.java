@@ -26,6 +26,8 @@ final class ScriptedBackend implements AutoCloseable {
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger active = new AtomicInteger();
     final AtomicInteger maxActive = new AtomicInteger();
+    /** While set, a connection's second and later requests are met with a close and no answer (a server restarted). */
+    volatile boolean dropReused;
     private final Thread acceptor;
 
     ScriptedBackend(String name) throws IOException {
@@ -54,9 +56,12 @@ final class ScriptedBackend implements AutoCloseable {
         try (s) {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
-            while (true) {
+            for (int served = 0; ; served++) {
                 String head = readHead(in);
                 if (head == null) {
+                    return;
+                }
+                if (dropReused && served > 0) {
                     return;
                 }
                 String lower = head.toLowerCase();
