@@ -48,7 +48,8 @@ cp "$HERE/completion/jvsadm.bash" "$DIST/completion/jvsadm.bash"
 cp "$HERE/install.sh" "$DIST/install.sh" && chmod 755 "$DIST/install.sh"
 echo "$VERSION" > "$DIST/VERSION"
 step "[4/4] archive"
-tar -C "$OUT" -czf "$OUT/$NAME-linux-x64.tar.gz" "$NAME"
+# owned by root in the archive: root unpacks it, and root runs what it holds
+tar -C "$OUT" --owner=0 --group=0 --numeric-owner -czf "$OUT/$NAME-linux-x64.tar.gz" "$NAME"
 echo "$OUT/$NAME-linux-x64.tar.gz"
 
 if [ "$DEB" = 1 ]; then
@@ -73,7 +74,8 @@ Description: JVS, the Java Virtual Server: a Linux Virtual Server director in us
 CONTROL
   echo "/etc/jvs/jvs.yaml" > "$STAGE/DEBIAN/conffiles"
   printf '#!/bin/sh\nset -e\nif [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi\n' > "$STAGE/DEBIAN/postinst"
-  chmod 755 "$STAGE/DEBIAN/postinst"
+  printf '#!/bin/sh\nset -e\nif [ "$1" = remove ] && [ -d /run/systemd/system ]; then systemctl stop jvs.service || true; fi\n' > "$STAGE/DEBIAN/prerm"
+  chmod 755 "$STAGE/DEBIAN/postinst" "$STAGE/DEBIAN/prerm"
   dpkg-deb --root-owner-group --build "$STAGE" "$OUT/jvs_${VERSION}_amd64.deb" >&2
   rm -rf "$STAGE"
   echo "$OUT/jvs_${VERSION}_amd64.deb"

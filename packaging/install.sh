@@ -21,9 +21,22 @@ case "$PREFIX" in /*) ;; *) echo "install.sh: --prefix must be absolute" >&2; ex
 say() { echo "install.sh: $*"; }
 
 say "bundle -> $ROOT$PREFIX"
-rm -rf "$ROOT$PREFIX"
-mkdir -p "$ROOT$PREFIX"
-cp -a "$SRC/bin" "$SRC/lib" "$SRC/runtime" "$SRC/share" "$SRC/VERSION" "$ROOT$PREFIX/"
+DEST="$ROOT$PREFIX"
+# Only a previous bundle is replaced: a --prefix naming some other directory (/opt, /usr) is refused.
+if [ -e "$DEST" ] && ! { [ -f "$DEST/VERSION" ] && [ -x "$DEST/runtime/bin/java" ]; } && [ -n "$(ls -A "$DEST" 2>/dev/null)" ]; then
+  echo "install.sh: $DEST exists and is not a JVS bundle; choose another --prefix" >&2
+  exit 2
+fi
+# Staged beside it, then moved into place: an upgrade never leaves half a bundle.
+rm -rf "$DEST.new"
+mkdir -p "$DEST.new"
+cp -R --no-preserve=ownership "$SRC/bin" "$SRC/lib" "$SRC/runtime" "$SRC/share" "$SRC/VERSION" "$DEST.new/"
+if [ "$(id -u)" -eq 0 ]; then chown -R 0:0 "$DEST.new"; fi
+chmod -R go-w "$DEST.new"
+rm -rf "$DEST.old"
+[ -e "$DEST" ] && mv "$DEST" "$DEST.old"
+mv "$DEST.new" "$DEST"
+rm -rf "$DEST.old"
 mkdir -p "$ROOT/usr/bin" "$ROOT/usr/sbin"
 ln -sfn "$PREFIX/bin/jvs" "$ROOT/usr/bin/jvs"
 ln -sfn "$PREFIX/bin/jvsadm" "$ROOT/usr/sbin/jvsadm"

@@ -95,10 +95,11 @@ final class ControlApi implements ControlServer.Handler {
     }
 
     private static Response refusedReadOnly(org.jvs.director.api.Caller caller, String what) {
+        audit(caller, "refused (read-only): " + what);
         return Response.error(403, caller.name() + " is read-only: " + what + " changes the director");
     }
 
-    /** One line in the director's log for every change made through the API, with who made it. */
+    /** One line in the director's log for every change made, or refused for want of access, with who asked. */
     private static void audit(org.jvs.director.api.Caller caller, String what) {
         System.getLogger("org.jvs.director.audit").log(System.Logger.Level.INFO, "change by " + caller.name() + ": " + what);
     }

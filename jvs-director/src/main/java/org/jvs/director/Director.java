@@ -358,29 +358,36 @@ public final class Director implements AutoCloseable {
 
     /**
      * The HTTPS API follows a reload in what it can change live: its tokens (checked from the next request)
-     * and its certificate (shown to the next connection; open ones keep theirs). Its address, or adding or
-     * removing the section, waits for a restart, and says so. A certificate that does not load fails the
+     * and its certificate (shown to the next connection; open ones keep theirs), also when the address
+     * changed too. The address, or adding the section, waits for a restart, and says so; removing the section
+     * revokes every token at once. A certificate that does not load fails the
      * reload before anything is applied ({@link #checkApi}).
      */
     private List<String> apiNotes(DirectorConfig.Api next) {
+        List<String> lines = new java.util.ArrayList<>();
         if (!java.util.Objects.equals(next.listen(), apiConfig.listen())) {
-            return List.of("api: listen " + (next.listen() == null ? "none" : next.listen()) + " takes effect at restart (running with "
+            lines.add("api: listen " + (next.listen() == null ? "none" : next.listen()) + " takes effect at restart (running with "
                     + (apiConfig.listen() == null ? "none" : apiConfig.listen()) + ")");
         }
         if (httpsApi == null) {
-            return List.of();
+            return lines;
         }
-        List<String> lines = new java.util.ArrayList<>();
-        if (!next.tokens().equals(apiConfig.tokens())) {
-            httpsApi.tokens(new org.jvs.director.api.TokenStore(next.tokens()));
-            lines.add("api: tokens " + names(apiConfig.tokens()) + " -> " + names(next.tokens()));
+        // The running listener follows the file's tokens and certificate whatever its address: a section taken
+        // out takes every token with it at once (each request answers 401 until the restart closes the port).
+        List<org.jvs.director.api.ApiToken> now = next.listen() == null ? List.of() : next.tokens();
+        List<org.jvs.director.api.ApiToken> before = httpsApi.tokens().tokens();
+        if (!now.equals(before)) {
+            httpsApi.tokens(new org.jvs.director.api.TokenStore(now));
+            lines.add("api: tokens " + names(before) + " -> " + names(now));
         }
         if (pendingApiTls != null && !pendingApiTls.filesHash().equals(httpsApi.tls().filesHash())) {
             httpsApi.tls(pendingApiTls);
             lines.add("api: certificate " + pendingApiTls);
         }
         pendingApiTls = null;
-        apiConfig = next;
+        if (next.listen() != null && next.listen().equals(apiConfig.listen())) {
+            apiConfig = next;
+        }
         return lines;
     }
 
@@ -391,7 +398,7 @@ public final class Director implements AutoCloseable {
     /** Loads the HTTPS API's certificate of a file being reloaded, so a bad one refuses the whole reload. */
     private void checkApi(DirectorConfig next) {
         pendingApiTls = null;
-        if (httpsApi != null && next.api().listen() != null && next.api().listen().equals(apiConfig.listen())) {
+        if (httpsApi != null && next.api().listen() != null) {
             try {
                 pendingApiTls = apiTls(next.api());
             } catch (IOException e) {

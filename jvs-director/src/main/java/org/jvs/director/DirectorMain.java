@@ -97,8 +97,11 @@ public final class DirectorMain {
                 director.reload();
             } catch (ConfigException e) {
                 LOG.log(Level.ERROR, "reload refused, running configuration kept: " + e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "reload failed part way: " + e.getMessage(), e);
+            } finally {
+                SystemdNotify.notify("READY=1"); // whatever happened: systemd must not wait for a reload that ended
             }
-            SystemdNotify.notify("READY=1");
         });
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             SystemdNotify.notify("STOPPING=1");

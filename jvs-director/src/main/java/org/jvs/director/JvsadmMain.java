@@ -16,18 +16,30 @@ import org.jvs.director.config.DirectorConfig;
  * {@code bin/jvsadm}: ipvsadm's command line, executed by the running director. The client only carries
  * the arguments (and standard input for {@code -R}) to the control API and prints the answer, so every
  * command behaves the same from the CLI, the API and the console. The socket comes from
- * {@code $JVS_SOCKET}, else the director's default.
+ * {@code $JVS_SOCKET}, else the director's default, or, with {@code $JVS_API}, the HTTPS API (docs/jvsadm.md).
  */
 public final class JvsadmMain {
     private JvsadmMain() {
     }
 
     public static void main(String[] args) throws IOException {
-        Path socket = DirectorConfig.Settings.defaultControlSocket();
-        System.exit(run(List.of(args), socket, System.in, System.out, System.err));
+        ControlClient.Endpoint to;
+        try {
+            to = ControlClient.fromEnvironment(System.getenv(), DirectorConfig.Settings.defaultControlSocket());
+        } catch (IllegalArgumentException e) {
+            System.err.println("jvsadm: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(List.of(args), to, System.in, System.out, System.err));
     }
 
     static int run(List<String> argv, Path socket, java.io.InputStream stdin, PrintStream out, PrintStream err) {
+        return run(argv, new ControlClient.Unix(socket), stdin, out, err);
+    }
+
+    /** One jvsadm command line sent to the director at {@code socket} (its Unix socket, or HTTPS: {@code JVS_API}). */
+    static int run(List<String> argv, ControlClient.Endpoint socket, java.io.InputStream stdin, PrintStream out, PrintStream err) {
         if (!argv.isEmpty() && argv.getFirst().equals("--import-keepalived")) {
             return org.jvs.director.importer.ImportMain.run(argv.subList(1, argv.size()), out, err);
         }

@@ -219,7 +219,7 @@ final class L7Listing {
         return argv.contains("--l7");
     }
 
-    static int run(List<String> argv, Path socket, PrintStream out, PrintStream err) {
+    static int run(List<String> argv, org.jvs.director.api.ControlClient.Endpoint socket, PrintStream out, PrintStream err) {
         String query = "";
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);

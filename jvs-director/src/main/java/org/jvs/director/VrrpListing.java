@@ -77,7 +77,7 @@ final class VrrpListing {
         return argv.contains("--vrrp");
     }
 
-    static int run(List<String> argv, Path socket, PrintStream out, PrintStream err) {
+    static int run(List<String> argv, org.jvs.director.api.ControlClient.Endpoint socket, PrintStream out, PrintStream err) {
         for (String a : argv) {
             if (!List.of("--vrrp", "--json", "-L", "-l", "--list", "-n", "--numeric").contains(a)) {
                 err.println("jvsadm: --vrrp takes only -L, -n and --json, not '" + a + "'");

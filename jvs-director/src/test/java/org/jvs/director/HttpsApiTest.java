@@ -176,7 +176,8 @@ class HttpsApiTest {
         synchronized (audit) {
             assertThat(audit).contains("change by token deploy: jvsadm -A -t 127.0.0.1:18090 -s wlc",
                     "change by token deploy: jvsadm --defense drop_entry=1");
-            assertThat(audit).noneMatch(l -> l.contains("grafana"));
+            assertThat(audit).contains("change by token grafana: refused (read-only): jvsadm -A -t 127.0.0.1:18090")
+                    .noneMatch(l -> l.contains("grafana") && !l.contains("refused"));
         }
 
         // what the API does not know, or does not allow, is said plainly
@@ -210,6 +211,7 @@ class HttpsApiTest {
         assertThat(curl(dir.resolve("a.crt"), RO, "GET", "/v1/status", null).status()).isEqualTo(200);
 
         SSLSocket open = connect(dir.resolve("a.crt")); // handshaken with certificate a, request not sent yet
+        SSLSocket openRo = connect(dir.resolve("a.crt")); // the same, for a token the reload revokes
 
         openssl("b");
         Files.writeString(cfg, DirectorTest.CONFIG + "api:\n  listen: 127.0.0.1:0\n"
@@ -219,6 +221,7 @@ class HttpsApiTest {
         assertThat(reload.body()).contains("api: tokens [deploy(rw),grafana(ro)] -> [deploy(rw)]").contains("api: certificate CN=b");
 
         assertThat(request(open, RW)).as("the connection opened before the reload").startsWith("HTTP/1.1 200");
+        assertThat(request(openRo, RO)).as("a revoked token, on a connection opened before the reload").startsWith("HTTP/1.1 401");
         assertThat(curl(dir.resolve("a.crt"), RW, "GET", "/v1/status", null).status()).as("a's CA no longer fits").isZero();
         assertThat(curl(dir.resolve("b.crt"), RW, "GET", "/v1/status", null).status()).isEqualTo(200);
         assertThat(curl(dir.resolve("b.crt"), RO, "GET", "/v1/status", null).status()).as("grafana's token is gone").isEqualTo(401);
@@ -231,6 +234,34 @@ class HttpsApiTest {
         assertThat(bad.json().get("error").toString()).contains("b.key");
         assertThat(curl(dir.resolve("b.crt"), "late", "GET", "/v1/status", null).status()).as("nothing of that file applied").isEqualTo(401);
         assertThat(curl(dir.resolve("b.crt"), RW, "GET", "/v1/status", null).status()).isEqualTo(200);
+
+        // the section taken out: the port stays until a restart, but no token opens it any more
+        Files.writeString(cfg, DirectorTest.CONFIG);
+        var out = new ControlClient(dir.resolve("run/jvs.sock")).call("POST", "/v1/reload", "");
+        assertThat(out.body()).contains("api: listen none takes effect at restart (running with 127.0.0.1:0)")
+                .contains("api: tokens [deploy(rw)] -> []");
+        assertThat(curl(dir.resolve("b.crt"), RW, "GET", "/v1/status", null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aCallerWithoutATokenIsAnsweredBeforeItsBodyIsRead() throws Exception {
+        start(config(tokens("deploy")));
+        try (SSLSocket s = connect(dir.resolve(ApiTls.SELF_SIGNED_CERT))) {
+            // announces 8 MB and sends none of it: the answer must come from the head alone
+            s.getOutputStream().write("POST /v1/ipvsadm HTTP/1.1\r\nHost: jvs\r\nContent-Length: 8000000\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            String head = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(head).isEqualTo("HTTP/1.1 401");
+        }
+        try (SSLSocket s = connect(dir.resolve(ApiTls.SELF_SIGNED_CERT))) {
+            // with a token, a settings route takes small bodies only
+            s.getOutputStream().write(("PUT /v1/defense HTTP/1.1\r\nHost: jvs\r\nAuthorization: Bearer " + RW
+                    + "\r\nContent-Length: 1000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(all).startsWith("HTTP/1.1 400").contains("body larger than 65536 bytes");
+        }
     }
 
     void openssl(String name) throws Exception {
@@ -267,6 +298,69 @@ class HttpsApiTest {
             s.getInputStream().transferTo(b);
             return b.toString(StandardCharsets.UTF_8);
         }
+    }
+
+    record Cli(int exit, String out, String err) {
+    }
+
+    Cli jvsadm(ControlClient.Endpoint to, String... argv) {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int exit = JvsadmMain.run(List.of(argv), to, InputStream.nullInputStream(), new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Cli(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void jvsadmOnAnotherMachineSpeaksToTheHttpsApiWithItsToken() throws Exception {
+        start(config(tokens("deploy", "grafana")));
+        Path ca = dir.resolve(ApiTls.SELF_SIGNED_CERT);
+        java.net.URI base = java.net.URI.create("https://127.0.0.1:" + director.apiPort());
+        var local = new ControlClient.Unix(dir.resolve("run/jvs.sock"));
+        var ro = ControlClient.fromEnvironment(Map.of("JVS_API", base + "/", "JVS_API_TOKEN", RO, "JVS_API_CACERT", ca.toString()), null);
+        Files.writeString(dir.resolve("deploy.token"), RW + "\n");
+        var rw = ControlClient.fromEnvironment(Map.of("JVS_API", base.toString(), "JVS_API_TOKEN_FILE", dir.resolve("deploy.token").toString(),
+                "JVS_API_CACERT", ca.toString()), null);
+
+        Cli remote = jvsadm(ro, "-L", "-n");
+        assertThat(remote.exit()).as(remote.err()).isZero();
+        assertThat(remote.out()).isEqualTo(jvsadm(local, "-L", "-n").out()).contains("127.0.0.1:18081");
+        assertThat(jvsadm(ro, "--vrrp").out()).isEqualTo(jvsadm(local, "--vrrp").out());
+
+        Cli refused = jvsadm(ro, "-A", "-t", "127.0.0.1:18090");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("token grafana is read-only: jvsadm -A -t 127.0.0.1:18090 changes the director");
+        assertThat(director.loadBalancer().services()).hasSize(1);
+
+        Cli added = jvsadm(rw, "-A", "-t", "127.0.0.1:18090", "-s", "sh");
+        assertThat(added.exit()).as(added.err()).isZero();
+        assertThat(jvsadm(local, "-L", "-n").out()).contains("TCP  127.0.0.1:18090 sh");
+        Cli dup = jvsadm(rw, "-A", "-t", "127.0.0.1:18090");
+        assertThat(dup.exit()).as("refused by the balancer, as ipvsadm's exit 1").isEqualTo(1);
+
+        Cli wrongToken = jvsadm(new ControlClient.Https(base, "jvs_nobody", ca), "-L", "-n");
+        assertThat(wrongToken.exit()).isEqualTo(1);
+        assertThat(wrongToken.err()).contains("missing or wrong bearer token");
+        Cli untrusted = jvsadm(new ControlClient.Https(base, RW, null), "-L", "-n"); // the JDK's CAs do not know it
+        assertThat(untrusted.exit()).isEqualTo(2);
+        assertThat(untrusted.err()).startsWith("jvsadm: TLS with " + base + " failed:").contains("JVS_API_CACERT");
+        Cli nobody = jvsadm(new ControlClient.Https(java.net.URI.create("https://127.0.0.1:1"), RW, ca), "-L", "-n");
+        assertThat(nobody.exit()).isEqualTo(2);
+        assertThat(nobody.err()).contains("no JVS director answers at https://127.0.0.1:1");
+    }
+
+    @Test
+    void theEnvironmentNamesTheEndpointOrSaysWhatIsMissing() {
+        Path sock = dir.resolve("s.sock");
+        assertThat(ControlClient.fromEnvironment(Map.of(), sock)).isEqualTo(new ControlClient.Unix(sock));
+        assertThat(ControlClient.fromEnvironment(Map.of("JVS_API", "https://d:9443/", "JVS_API_TOKEN", "t"), sock))
+                .isEqualTo(new ControlClient.Https(java.net.URI.create("https://d:9443"), "t", null));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControlClient.fromEnvironment(Map.of("JVS_API", "http://d:9443", "JVS_API_TOKEN", "t"), sock))
+                .hasMessageContaining("JVS_API must be https://host:port");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControlClient.fromEnvironment(Map.of("JVS_API", "https://d:9443"), sock))
+                .hasMessageContaining("no token: set JVS_API_TOKEN_FILE");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControlClient.fromEnvironment(Map.of("JVS_API", "https://d:9443",
+                "JVS_API_TOKEN_FILE", dir.resolve("none").toString()), sock)).hasMessageContaining("cannot be read");
     }
 
     @Test

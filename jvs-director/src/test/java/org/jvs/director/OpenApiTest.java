@@ -56,11 +56,17 @@ class OpenApiTest {
     @Test
     void everyRouteAnswersWhatTheDocumentSays() throws Exception {
         Path cfg = dir.resolve("jvs.yaml");
-        Files.writeString(cfg, DirectorTest.CONFIG);
+        // a checked server (nothing listens on it: DOWN, with an event) so that /v1/health has something to describe
+        Files.writeString(cfg, DirectorTest.CONFIG.replace("    scheduler: rr\n", "    scheduler: rr\n"
+                + "    health_check: {type: tcp, delay_loop: 1s, connect_timeout: 1s, retry: 0, warmup: 0}\n"));
         director = new Director(cfg, List.of(), dir.resolve("jvs.sock"));
         ControlClient client = new ControlClient(dir.resolve("jvs.sock"));
         Map<String, Object> doc = document();
         List<String> checked = new ArrayList<>();
+        long end = System.currentTimeMillis() + 10_000;
+        while (!client.call("GET", "/v1/health", null).body().contains("\"event\"") && System.currentTimeMillis() < end) {
+            Thread.sleep(100);
+        }
         for (var p : map(doc.get("paths")).entrySet()) {
             for (var m : map(p.getValue()).entrySet()) {
                 Map<String, Object> op = map(m.getValue());

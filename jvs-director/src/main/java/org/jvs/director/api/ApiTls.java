@@ -112,7 +112,11 @@ public record ApiTls(SSLContext context, Path source, String subject, String not
         return n.indexOf(':') >= 0 || n.matches("\\d+\\.\\d+\\.\\d+\\.\\d+");
     }
 
-    /** The names a self-signed certificate should carry for a listener on {@code host}. */
+    /**
+     * The names a self-signed certificate should carry for a listener on {@code host}: the host name,
+     * {@code localhost}, loopback, and the listen address, or for a wildcard every address of the host at the
+     * first start (a host that gets new addresses later wants a certificate of its own, or a new pair).
+     */
     public static List<String> namesFor(String host) {
         List<String> names = new ArrayList<>();
         try {
@@ -126,8 +130,29 @@ public record ApiTls(SSLContext context, Path source, String subject, String not
         names.add("localhost");
         names.add("127.0.0.1");
         names.add("::1");
-        if (!host.equals("0.0.0.0") && !host.equals("::") && !names.contains(host)) {
-            names.add(host);
+        if (!host.equals("0.0.0.0") && !host.equals("::")) {
+            if (!names.contains(host)) {
+                names.add(host);
+            }
+            return names;
+        }
+        // A wildcard listener answers on every address the host has now: name them all, so that a client
+        // connecting to any of them by address can check the certificate.
+        try {
+            for (var ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                for (var a : java.util.Collections.list(ni.getInetAddresses())) {
+                    if (a.isLinkLocalAddress()) {
+                        continue; // carries a scope, and no client names the host by it
+                    }
+                    String literal = a.getHostAddress().replaceAll("%.*$", "");
+                    boolean v6 = a instanceof java.net.Inet6Address;
+                    if ((host.equals("::") || !v6) && !names.contains(literal)) {
+                        names.add(literal);
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            // no interface list: the names above still work
         }
         return names;
     }

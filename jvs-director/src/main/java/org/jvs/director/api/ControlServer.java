@@ -147,11 +147,25 @@ public final class ControlServer implements AutoCloseable {
 
     /** One request and its answer, on any transport: read, authenticate, handle, write. */
     static void exchange(InputStream in, OutputStream out, Authenticator auth, Handler handler) throws IOException {
+        exchange(in, out, auth, handler, MAX_BODY);
+    }
+
+    /**
+     * The same, authenticating as soon as the head is read: a caller without a valid token never gets its body
+     * read (up to {@code maxBody}, and {@link #MAX_BODY} only for {@code POST /v1/ipvsadm}, whose {@code -R}
+     * carries whole rule sets).
+     */
+    static void exchange(InputStream in, OutputStream out, Authenticator auth, Handler handler, int maxBody) throws IOException {
         Response r;
         try {
-            Request req = read(in);
-            Caller who = auth.caller(req);
-            r = who != null ? handler.handle(req.as(who)) : Response.error(401, "missing or wrong bearer token");
+            Request head = readHead(in);
+            Caller who = auth.caller(head);
+            if (who == null) {
+                r = Response.error(401, "missing or wrong bearer token");
+            } else {
+                int limit = head.method().equals("POST") && head.path().startsWith("/v1/ipvsadm") ? MAX_BODY : Math.min(maxBody, MAX_BODY);
+                r = handler.handle(readBody(in, head, limit).as(who));
+            }
         } catch (BadRequest e) {
             r = Response.error(400, e.getMessage());
         } catch (RuntimeException e) {
@@ -179,6 +193,11 @@ public final class ControlServer implements AutoCloseable {
     }
 
     static Request read(InputStream in) throws IOException, BadRequest {
+        return readBody(in, readHead(in), MAX_BODY);
+    }
+
+    /** The request line and headers; the body is still unread (empty here). */
+    static Request readHead(InputStream in) throws IOException, BadRequest {
         String requestLine = line(in);
         String[] parts = requestLine.split(" ");
         if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
@@ -201,22 +220,27 @@ public final class ControlServer implements AutoCloseable {
             }
             headers.put(h.substring(0, colon).strip().toLowerCase(Locale.ROOT), h.substring(colon + 1).strip());
         }
+        return new Request(parts[0], parts[1], headers, "");
+    }
+
+    /** {@code head} with its body, at most {@code limit} bytes. */
+    static Request readBody(InputStream in, Request head, int limit) throws IOException, BadRequest {
         int length = 0;
-        if (headers.containsKey("content-length")) {
+        if (head.headers().containsKey("content-length")) {
             try {
-                length = Integer.parseInt(headers.get("content-length"));
+                length = Integer.parseInt(head.headers().get("content-length"));
             } catch (NumberFormatException e) {
                 throw new BadRequest("bad Content-Length");
             }
-            if (length < 0 || length > MAX_BODY) {
-                throw new BadRequest("body larger than " + MAX_BODY + " bytes");
+            if (length < 0 || length > limit) {
+                throw new BadRequest("body larger than " + limit + " bytes");
             }
         }
         byte[] body = in.readNBytes(length);
         if (body.length != length) {
             throw new BadRequest("body shorter than Content-Length");
         }
-        return new Request(parts[0], parts[1], headers, new String(body, StandardCharsets.UTF_8));
+        return new Request(head.method(), head.path(), head.headers(), new String(body, StandardCharsets.UTF_8), head.caller());
     }
 
     private static String line(InputStream in) throws IOException, BadRequest {

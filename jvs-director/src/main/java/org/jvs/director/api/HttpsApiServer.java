@@ -22,12 +22,22 @@ import javax.net.ssl.SSLSocket;
 public final class HttpsApiServer implements AutoCloseable {
     /** A client that has sent nothing for this long is cut: the API is no place for slowloris. */
     static final int READ_TIMEOUT_MS = 10_000;
+    /** A whole exchange (handshake, request, answer) must end within this, however the client trickles. */
+    static final long EXCHANGE_DEADLINE_MS = 20_000;
+    /** Connections served at once; more are closed at accept (an operator's API needs a handful). */
+    static final int MAX_CONNECTIONS = 64;
+    /** Bodies of routes other than POST /v1/ipvsadm (JSON settings) are small. */
+    static final int MAX_SMALL_BODY = 64 << 10;
 
     private final ServerSocket server;
     private final ControlServer.Handler handler;
     private volatile ApiTls tls;
     private volatile TokenStore tokens;
     private volatile boolean closed;
+    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(MAX_CONNECTIONS);
+    private final java.util.concurrent.ScheduledExecutorService deadlines = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("jvs-api-deadline").unstarted(r));
+    private final java.util.concurrent.atomic.AtomicLong refusedBusy = new java.util.concurrent.atomic.AtomicLong();
 
     private HttpsApiServer(ServerSocket server, ApiTls tls, TokenStore tokens, ControlServer.Handler handler) {
         this.server = server;
@@ -73,21 +83,56 @@ public final class HttpsApiServer implements AutoCloseable {
         tokens = next;
     }
 
+    /** Connections closed at accept because {@link #MAX_CONNECTIONS} were being served. */
+    public long refusedBusy() {
+        return refusedBusy.get();
+    }
+
     private void acceptLoop() {
         while (!closed) {
+            Socket c;
             try {
-                Socket c = server.accept();
-                ApiTls now = tls;
-                Thread.ofVirtual().name("jvs-api-conn").start(() -> serve(c, now));
+                c = server.accept();
             } catch (IOException e) {
                 if (!closed) {
                     System.getLogger("org.jvs.director").log(System.Logger.Level.WARNING, "api accept failed: " + e.getMessage());
+                    try {
+                        Thread.sleep(100); // out of descriptors, say: do not spin
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
                 }
+                continue;
             }
+            if (!slots.tryAcquire()) {
+                refusedBusy.incrementAndGet();
+                try {
+                    c.setSoLinger(true, 0);
+                    c.close();
+                } catch (IOException ignored) {
+                    // it is gone either way
+                }
+                continue;
+            }
+            ApiTls now = tls;
+            Thread.ofVirtual().name("jvs-api-conn").start(() -> {
+                try {
+                    serve(c, now);
+                } finally {
+                    slots.release();
+                }
+            });
         }
     }
 
     private void serve(Socket plain, ApiTls with) {
+        var deadline = deadlines.schedule(() -> {
+            try {
+                plain.close(); // unblocks any read or write of the exchange
+            } catch (IOException ignored) {
+                // closed already
+            }
+        }, EXCHANGE_DEADLINE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
         try (plain) {
             plain.setSoTimeout(READ_TIMEOUT_MS);
             SSLSocket s = (SSLSocket) with.context().getSocketFactory()
@@ -96,19 +141,22 @@ public final class HttpsApiServer implements AutoCloseable {
                 s.setUseClientMode(false);
                 s.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
                 s.startHandshake();
-                TokenStore t = tokens;
-                ControlServer.exchange(in, out, req -> t.authenticate(req.headers().get("authorization")), handler);
+                // the tokens in force when the request's head has arrived, not when the connection opened
+                ControlServer.exchange(in, out, req -> tokens.authenticate(req.headers().get("authorization")), handler, MAX_SMALL_BODY);
             }
         } catch (SSLException | SocketException e) {
-            // a plain-HTTP client, a failed handshake or a client that went away: nothing to tell it
+            // a plain-HTTP client, a failed handshake, the deadline, or a client that went away: nothing to tell it
         } catch (IOException e) {
             // a read timeout or a broken connection
+        } finally {
+            deadline.cancel(false);
         }
     }
 
     @Override
     public void close() throws IOException {
         closed = true;
+        deadlines.shutdownNow();
         server.close();
     }
 }

@@ -16,7 +16,7 @@ import org.jvs.director.config.YamlConfigLoader.Y;
  * api:
  *   listen: 0.0.0.0:9443
  *   tls: {certificate: /etc/jvs/api.crt, key: /etc/jvs/api.key}   # absent: self-signed, kept in state_dir
- *   state_dir: /var/lib/jvs                                         # default: the configuration file's directory
+ *   state_dir: /var/lib/jvs                                         # default: $STATE_DIRECTORY, else the file's directory
  *   tokens:
  *     - {name: grafana, access: read-only, sha256: 64 hex digits}
  *     - {name: deploy, access: read-write, sha256: ...}
@@ -35,7 +35,7 @@ final class ApiSection {
         Path[] tls = m.containsKey("tls") ? YamlConfigLoader.tlsPair(m.get("tls"), "; leave 'tls' out for a self-signed pair")
                 : new Path[2];
         Path parent = file.toAbsolutePath().getParent();
-        Path state = m.containsKey("state_dir") ? Path.of(m.get("state_dir").string()) : parent;
+        Path state = m.containsKey("state_dir") ? parent.resolve(m.get("state_dir").string()) : defaultStateDir(parent);
         if (!m.containsKey("tokens")) {
             y.fail("needs 'tokens': every request must carry one (make one with: bin/jvs token NAME)");
         }
@@ -56,6 +56,18 @@ final class ApiSection {
             m.get("tokens").fail("needs at least one token (make one with: bin/jvs token NAME)");
         }
         return y.build(() -> new DirectorConfig.Api(listen, tls[0], tls[1], state, tokens));
+    }
+
+    /**
+     * Under systemd, the unit's {@code StateDirectory} ({@code $STATE_DIRECTORY}: the configuration's own
+     * directory is read-only there); elsewhere the configuration file's directory.
+     */
+    static Path defaultStateDir(Path configDir) {
+        String sd = System.getenv("STATE_DIRECTORY");
+        if (sd != null && !sd.isBlank()) {
+            return Path.of(sd.split(":")[0]);
+        }
+        return configDir;
     }
 
     private static ApiToken token(Y y) {

@@ -23,7 +23,7 @@ public final class FeedbackCli {
         return argv.contains("--feedback");
     }
 
-    public static int run(List<String> argv, Path socket, PrintStream out, PrintStream err) {
+    public static int run(List<String> argv, org.jvs.director.api.ControlClient.Endpoint socket, PrintStream out, PrintStream err) {
         for (String a : argv) {
             if (!List.of("--feedback", "--json", "-L", "-l", "--list", "-n", "--numeric").contains(a)) {
                 err.println("jvsadm: --feedback takes only -L, -n and --json, not '" + a + "'");

@@ -104,7 +104,7 @@ public final class DirectorCollector implements MultiCollector {
                     f.gauge("jvs_server_check_consecutive_failures", "Failed checks in a row now (0 after a success)", dl, h.failures());
                     if (h.lastDurationMicros() >= 0) {
                         f.gauge("jvs_server_check_duration_seconds", "How long the last health check took, start to result"
-                                + " (a timeout lasts connect_timeout)", dl, h.lastDurationMicros() / 1e6);
+                                + " (a wait for a free check slot included; a timeout lasts connect_timeout)", dl, h.lastDurationMicros() / 1e6);
                     }
                 }
             }

@@ -35,13 +35,19 @@ class DistBundleIT {
             pb.environment().clear();
             pb.environment().putAll(env);
         }
-        Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(bound.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + String.join(" ", cmd));
+        Path log = Files.createTempFile("dist-run", ".log");
+        try {
+            pb.redirectOutput(log.toFile());
+            Process p = pb.start();
+            if (!p.waitFor(bound.toSeconds(), TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError("timed out after " + bound + ": " + String.join(" ", cmd) + "\n" + Files.readString(log));
+            }
+            return new Run(p.exitValue(), Files.readString(log));
+        } finally {
+            Files.deleteIfExists(log);
         }
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
     /** What a bare service environment has: no JAVA_HOME, no JDK on the PATH. */
