@@ -59,13 +59,24 @@ public final class DirectorMain {
      * what is wrong (exit 1) or that it is valid (exit 0), as {@code nginx -t} and {@code haproxy -c} do.
      */
     static int check(Path config) {
+        return check(config, System.out, System.err);
+    }
+
+    static int check(Path config, java.io.PrintStream out, java.io.PrintStream err) {
         try {
             var c = Director.load(config);
             org.jvs.director.config.ConfigApplier.validate(c);
-            System.out.println("jvs director: configuration " + config + " is valid (" + c.services().size() + " services)");
+            // the PEM pairs a start would load: a wrong one fails here, not at the start
+            if (c.api().certificate() != null) {
+                org.jvs.director.api.ApiTls.load(c.api().certificate(), c.api().key());
+            }
+            if (c.metrics().certificate() != null) {
+                org.jvs.proxy.http.ServerTls.load(c.metrics().certificate(), c.metrics().key());
+            }
+            out.println("jvs director: configuration " + config + " is valid (" + c.services().size() + " services)");
             return 0;
         } catch (ConfigException | IllegalArgumentException e) {
-            System.err.println("jvs director: " + e.getMessage());
+            err.println("jvs director: " + e.getMessage());
             return 1;
         }
     }
