@@ -32,6 +32,11 @@ class GrafanaDashboardTest extends MetricsFixture {
 
         start("metrics: {listen: 127.0.0.1:0}");
         String scrape = get(director.metricsPort(), null, null).body();
+        long deadline = System.currentTimeMillis() + 10_000; // the check-duration series appears after the first check
+        while (!scrape.contains("jvs_server_check_duration_seconds{") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            scrape = get(director.metricsPort(), null, null).body();
+        }
         Set<String> series = new TreeSet<>();
         for (String line : scrape.lines().toList()) {
             if (!line.startsWith("#") && !line.isBlank()) {
