@@ -93,10 +93,12 @@ class PacketPlaneTest {
         assertThat(rules).as(Files.readString(log)).contains("ip daddr 10.3.0.100 tcp dport 80 counter");
         assertThat(rules).contains("ip saddr 10.3.0.2 ip daddr != 10.3.0.1 tcp sport 8080 counter");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(dir.resolve("jvs.sock")) && System.nanoTime() < deadline) {
-            Thread.sleep(100); // the control API opens after the planes
+        // The control API opens after the planes. Its socket file appears at bind(), a moment before listen():
+        // wait until it answers, not until the file is there (a connect in between is refused).
+        while (!answers(dir.resolve("jvs.sock")) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
         }
-        assertThat(dir.resolve("jvs.sock")).as("control socket; log:\n" + Files.readString(log)).exists();
+        assertThat(answers(dir.resolve("jvs.sock"))).as("control API answers; log:\n" + Files.readString(log)).isTrue();
 
         assertThat(jvsadm("-A", "-t", "10.3.0.101:80", "-s", "rr", "--engine", "packet")).isEmpty();
         assertThat(nft()).as("after jvsadm -A").contains("ip daddr 10.3.0.101 tcp dport 80 counter");
@@ -118,6 +120,14 @@ class PacketPlaneTest {
         assertThat(process.exitValue()).as(out).isEqualTo(2);
         assertThat(out).contains("jvs director: cannot start: AF_PACKET socket: Operation not permitted (EPERM): "
                 + "JVS's packet engine needs CAP_NET_RAW; run as root or grant the capability");
+    }
+
+    private static boolean answers(Path socket) {
+        try {
+            return new org.jvs.director.api.ControlClient(socket).call("GET", "/v1/status", null).status() == 200;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private String jvsadm(String... args) {
