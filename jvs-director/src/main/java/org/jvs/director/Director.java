@@ -40,8 +40,6 @@ public final class Director implements AutoCloseable {
     private org.jvs.director.metrics.MetricsServer metrics;
     private DirectorConfig.Metrics metricsConfig = DirectorConfig.Metrics.NONE;
     private org.jvs.director.api.HttpsApiServer httpsApi;
-    /** The certificate a reload in progress has loaded, applied once the rest of the file is applied. */
-    private org.jvs.director.api.ApiTls pendingApiTls;
     private DirectorConfig.Api apiConfig = DirectorConfig.Api.NONE;
     private final Failover failover;
     private final long startedMillis = System.currentTimeMillis();
@@ -176,8 +174,8 @@ public final class Director implements AutoCloseable {
                 return org.jvs.director.api.ApiTls.load(a.certificate(), a.key());
             }
             boolean made = !org.jvs.director.api.ApiTls.selfSignedExists(a.stateDir());
-            String host = a.listen().substring(0, a.listen().lastIndexOf(':')).replace("[", "").replace("]", "");
-            var tls = org.jvs.director.api.ApiTls.selfSigned(a.stateDir(), org.jvs.director.api.ApiTls.namesFor(host));
+            var tls = org.jvs.director.api.ApiTls.selfSigned(a.stateDir(),
+                    org.jvs.director.api.ApiTls.namesFor(parseHostPort(a.listen(), "api").getAddress()));
             if (made) {
                 LOG.log(Level.INFO, "api: made a self-signed certificate " + tls.source() + ", SHA-256 fingerprint " + tls.fingerprint());
             }
@@ -297,7 +295,7 @@ public final class Director implements AutoCloseable {
         DirectorConfig config = load(configFile);
         EngineCheck.check(config, runsPacketEngine()); // a packet: section added later needs a restart
         ConfigApplier.validate(config); // the whole file, before health checks leave servers out of it
-        checkApi(config);
+        org.jvs.director.api.ApiTls nextApiTls = checkApi(config);
         http = httpSettings(config);
         java.util.Map<org.jvs.core.model.ServiceKey, Integer> oldLimits = perSource;
         perSource = perSourceLimits(config);
@@ -309,7 +307,7 @@ public final class Director implements AutoCloseable {
             changes = changes.with(List.of("metrics: the changed section takes effect at restart (running with "
                     + (metricsConfig.listen() == null ? "none" : metricsConfig.listen()) + ")"));
         }
-        changes = changes.with(apiNotes(config.api()));
+        changes = changes.with(apiNotes(config.api(), nextApiTls));
         feedback.configure(config.feedback());
         afterChange();
         try {
@@ -363,7 +361,7 @@ public final class Director implements AutoCloseable {
      * revokes every token at once. A certificate that does not load fails the
      * reload before anything is applied ({@link #checkApi}).
      */
-    private List<String> apiNotes(DirectorConfig.Api next) {
+    private List<String> apiNotes(DirectorConfig.Api next, org.jvs.director.api.ApiTls nextTls) {
         List<String> lines = new java.util.ArrayList<>();
         if (!java.util.Objects.equals(next.listen(), apiConfig.listen())) {
             lines.add("api: listen " + (next.listen() == null ? "none" : next.listen()) + " takes effect at restart (running with "
@@ -380,11 +378,10 @@ public final class Director implements AutoCloseable {
             httpsApi.tokens(new org.jvs.director.api.TokenStore(now));
             lines.add("api: tokens " + names(before) + " -> " + names(now));
         }
-        if (pendingApiTls != null && !pendingApiTls.filesHash().equals(httpsApi.tls().filesHash())) {
-            httpsApi.tls(pendingApiTls);
-            lines.add("api: certificate " + pendingApiTls);
+        if (nextTls != null && !nextTls.filesHash().equals(httpsApi.tls().filesHash())) {
+            httpsApi.tls(nextTls);
+            lines.add("api: certificate " + nextTls);
         }
-        pendingApiTls = null;
         if (next.listen() != null && next.listen().equals(apiConfig.listen())) {
             apiConfig = next;
         }
@@ -395,15 +392,18 @@ public final class Director implements AutoCloseable {
         return tokens.stream().map(t -> t.name() + (t.readWrite() ? "(rw)" : "(ro)")).collect(java.util.stream.Collectors.joining(",", "[", "]"));
     }
 
-    /** Loads the HTTPS API's certificate of a file being reloaded, so a bad one refuses the whole reload. */
-    private void checkApi(DirectorConfig next) {
-        pendingApiTls = null;
-        if (httpsApi != null && next.api().listen() != null) {
-            try {
-                pendingApiTls = apiTls(next.api());
-            } catch (IOException e) {
-                throw new org.jvs.core.model.ConfigException(e.getMessage());
-            }
+    /**
+     * Loads the HTTPS API's certificate of a file being reloaded, before anything is applied, so a bad one
+     * refuses the whole reload; null when no listener runs or the file has no section.
+     */
+    private org.jvs.director.api.ApiTls checkApi(DirectorConfig next) {
+        if (httpsApi == null || next.api().listen() == null) {
+            return null;
+        }
+        try {
+            return apiTls(next.api());
+        } catch (IOException e) {
+            throw new org.jvs.core.model.ConfigException(e.getMessage());
         }
     }
 

@@ -117,7 +117,7 @@ public record ApiTls(SSLContext context, Path source, String subject, String not
      * {@code localhost}, loopback, and the listen address, or for a wildcard every address of the host at the
      * first start (a host that gets new addresses later wants a certificate of its own, or a new pair).
      */
-    public static List<String> namesFor(String host) {
+    public static List<String> namesFor(InetAddress listen) {
         List<String> names = new ArrayList<>();
         try {
             String h = InetAddress.getLocalHost().getHostName();
@@ -130,23 +130,24 @@ public record ApiTls(SSLContext context, Path source, String subject, String not
         names.add("localhost");
         names.add("127.0.0.1");
         names.add("::1");
-        if (!host.equals("0.0.0.0") && !host.equals("::")) {
-            if (!names.contains(host)) {
-                names.add(host);
+        if (!listen.isAnyLocalAddress()) {
+            String literal = listen.getHostAddress();
+            if (!names.contains(literal)) {
+                names.add(literal);
             }
             return names;
         }
         // A wildcard listener answers on every address the host has now: name them all, so that a client
         // connecting to any of them by address can check the certificate.
+        boolean v6 = listen instanceof java.net.Inet6Address;
         try {
             for (var ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
                 for (var a : java.util.Collections.list(ni.getInetAddresses())) {
-                    if (a.isLinkLocalAddress()) {
-                        continue; // carries a scope, and no client names the host by it
+                    if (a.isLinkLocalAddress() || (!v6 && a instanceof java.net.Inet6Address)) {
+                        continue; // link-local carries a scope no client names the host by
                     }
                     String literal = a.getHostAddress().replaceAll("%.*$", "");
-                    boolean v6 = a instanceof java.net.Inet6Address;
-                    if ((host.equals("::") || !v6) && !names.contains(literal)) {
+                    if (!names.contains(literal)) {
                         names.add(literal);
                     }
                 }

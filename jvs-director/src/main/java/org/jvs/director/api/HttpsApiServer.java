@@ -37,7 +37,6 @@ public final class HttpsApiServer implements AutoCloseable {
     private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(MAX_CONNECTIONS);
     private final java.util.concurrent.ScheduledExecutorService deadlines = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("jvs-api-deadline").unstarted(r));
-    private final java.util.concurrent.atomic.AtomicLong refusedBusy = new java.util.concurrent.atomic.AtomicLong();
 
     private HttpsApiServer(ServerSocket server, ApiTls tls, TokenStore tokens, ControlServer.Handler handler) {
         this.server = server;
@@ -83,11 +82,6 @@ public final class HttpsApiServer implements AutoCloseable {
         tokens = next;
     }
 
-    /** Connections closed at accept because {@link #MAX_CONNECTIONS} were being served. */
-    public long refusedBusy() {
-        return refusedBusy.get();
-    }
-
     private void acceptLoop() {
         while (!closed) {
             Socket c;
@@ -105,7 +99,6 @@ public final class HttpsApiServer implements AutoCloseable {
                 continue;
             }
             if (!slots.tryAcquire()) {
-                refusedBusy.incrementAndGet();
                 try {
                     c.setSoLinger(true, 0);
                     c.close();
