@@ -53,6 +53,10 @@ final class ControlApi implements ControlServer.Handler {
         m.put("GET /v1/l7", new Route(Needs.READ, (a, r) -> L7Listing.response(a.director.httpPlane(), query(r))));
         m.put("GET /v1/defense", new Route(Needs.READ, (a, r) -> Response.json(200, PerSourceListing.defenseJson(a.director))));
         m.put("PUT /v1/defense", new Route(Needs.WRITE, (a, r) -> a.defense(r.body(), r.caller())));
+        m.put("POST /v1/servers/quiesce", new Route(Needs.WRITE, (a, r) -> badInput(() -> a.director.serverOps().quiesce(r.body(), r.caller()))));
+        m.put("POST /v1/servers/restore", new Route(Needs.WRITE, (a, r) -> badInput(() -> a.director.serverOps().restore(r.body(), r.caller()))));
+        m.put("POST /v1/servers/weight", new Route(Needs.WRITE, (a, r) -> badInput(() -> a.director.serverOps().weight(r.body(), r.caller()))));
+        m.put("POST /v1/servers/drain", new Route(Needs.WRITE, (a, r) -> badInput(() -> a.director.serverOps().drain(r.body(), r.caller()))));
         m.put("GET /v1/openapi.json", new Route(Needs.READ, (a, r) -> Response.json(200, OpenApi.document())));
         return java.util.Collections.unmodifiableMap(m);
     }
@@ -84,6 +88,15 @@ final class ControlApi implements ControlServer.Handler {
         }
     }
 
+    /** A body that is not the JSON a route expects answers 400 with what was expected. */
+    private static Response badInput(java.util.function.Supplier<Response> route) {
+        try {
+            return route.get();
+        } catch (IllegalArgumentException e) {
+            return Response.error(400, e.getMessage());
+        }
+    }
+
     private static String methods(String path) {
         return ROUTES.keySet().stream().filter(k -> k.endsWith(" " + path)).map(k -> k.substring(0, k.indexOf(' ')))
                 .collect(Collectors.joining(", "));
@@ -100,7 +113,7 @@ final class ControlApi implements ControlServer.Handler {
     }
 
     /** One line in the director's log for every change made, or refused for want of access, with who asked. */
-    private static void audit(org.jvs.director.api.Caller caller, String what) {
+    static void audit(org.jvs.director.api.Caller caller, String what) {
         System.getLogger("org.jvs.director.audit").log(System.Logger.Level.INFO, "change by " + caller.name() + ": " + what);
     }
 

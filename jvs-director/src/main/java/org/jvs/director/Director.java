@@ -41,6 +41,13 @@ public final class Director implements AutoCloseable {
     private DirectorConfig.Metrics metricsConfig = DirectorConfig.Metrics.NONE;
     private org.jvs.director.api.HttpsApiServer httpsApi;
     private DirectorConfig.Api apiConfig = DirectorConfig.Api.NONE;
+    /** The browser console (docs/console.md), or null without a {@code console:} section at start. */
+    private org.jvs.director.console.ConsoleServer console;
+    private DirectorConfig.Console consoleConfig = DirectorConfig.Console.NONE;
+    private final ConsoleState consoleState = new ConsoleState(this);
+    private final ServerOps serverOps = new ServerOps(this);
+    /** Services' names and servers' weights as the file last read gives them (the console; restore after a quiesce). */
+    private volatile DirectorConfig fileConfig;
     private final Failover failover;
     private final long startedMillis = System.currentTimeMillis();
     private volatile boolean closed;
@@ -59,6 +66,7 @@ public final class Director implements AutoCloseable {
         this.configFile = configFile;
         DirectorConfig config = load(configFile);
         ConfigApplier.validate(config);
+        fileConfig = config;
         http = httpSettings(config);
         perSource = perSourceLimits(config);
         packetMarks = config.packet() == null ? java.util.List.of() : config.packet().marks();
@@ -111,6 +119,14 @@ public final class Director implements AutoCloseable {
                         new org.jvs.director.api.TokenStore(apiConfig.tokens()), api);
                 LOG.log(Level.INFO, "control API on https://" + apiConfig.listen() + "/v1/ (" + apiConfig.tokens().size()
                         + " tokens), certificate " + tls);
+            }
+            consoleConfig = config.console();
+            if (consoleConfig.listen() != null) {
+                var tls = consoleTls(consoleConfig);
+                console = org.jvs.director.console.ConsoleServer.start(parseHostPort(consoleConfig.listen(), "console"), tls,
+                        consoleConfig.users(), consoleConfig.idleTimeout(), api, consoleState);
+                LOG.log(Level.INFO, "console on https://" + consoleConfig.listen() + "/ (" + consoleConfig.users().size()
+                        + " users), certificate " + tls);
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -169,20 +185,31 @@ public final class Director implements AutoCloseable {
      * on the first start with this section (its fingerprint is logged so clients can pin it).
      */
     private static org.jvs.director.api.ApiTls apiTls(DirectorConfig.Api a) throws IOException {
+        return tls("api", a.certificate(), a.key(), a.stateDir(), a.listen());
+    }
+
+    /** A listener's certificate: its configured pair, or the self-signed one in {@code stateDir} (made and logged once). */
+    private static org.jvs.director.api.ApiTls tls(String section, Path certificate, Path key, Path stateDir, String listen)
+            throws IOException {
         try {
-            if (a.certificate() != null) {
-                return org.jvs.director.api.ApiTls.load(a.certificate(), a.key());
+            if (certificate != null) {
+                return org.jvs.director.api.ApiTls.load(certificate, key);
             }
-            boolean made = !org.jvs.director.api.ApiTls.selfSignedExists(a.stateDir());
-            var tls = org.jvs.director.api.ApiTls.selfSigned(a.stateDir(),
-                    org.jvs.director.api.ApiTls.namesFor(parseHostPort(a.listen(), "api").getAddress()));
+            boolean made = !org.jvs.director.api.ApiTls.selfSignedExists(stateDir);
+            var tls = org.jvs.director.api.ApiTls.selfSigned(stateDir,
+                    org.jvs.director.api.ApiTls.namesFor(parseHostPort(listen, section).getAddress()));
             if (made) {
-                LOG.log(Level.INFO, "api: made a self-signed certificate " + tls.source() + ", SHA-256 fingerprint " + tls.fingerprint());
+                LOG.log(Level.INFO, section + ": made a self-signed certificate " + tls.source() + ", SHA-256 fingerprint " + tls.fingerprint());
             }
             return tls;
         } catch (IllegalArgumentException e) {
-            throw new IOException("api: " + e.getMessage(), e);
+            throw new IOException(section + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The console's certificate: its own pair, or the self-signed one it shares with the API in the state directory. */
+    private static org.jvs.director.api.ApiTls consoleTls(DirectorConfig.Console c) throws IOException {
+        return tls("console", c.certificate(), c.key(), c.stateDir(), c.listen());
     }
 
     private static InetSocketAddress parseHostPort(String hp, String section) {
@@ -195,6 +222,11 @@ public final class Director implements AutoCloseable {
     }
 
     private void tick() {
+        try {
+            serverOps.tick();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "draining servers failed", e);
+        }
         try {
             failover.tick();
         } catch (RuntimeException e) {
@@ -263,6 +295,40 @@ public final class Director implements AutoCloseable {
         return failover;
     }
 
+    /** quiesce, restore, drain (docs/api.md). */
+    ServerOps serverOps() {
+        return serverOps;
+    }
+
+    /** The service's {@code name:} in the file last read, or null. */
+    String serviceName(org.jvs.core.model.ServiceKey key) {
+        for (DirectorConfig.Service s : fileConfig.services()) {
+            if (s.spec().key().equals(key)) {
+                return s.name();
+            }
+        }
+        return null;
+    }
+
+    /** The server's weight in the file last read; 1 (ipvsadm's default) for a server the file does not have. */
+    int fileWeight(org.jvs.core.model.ServiceKey key, org.jvs.core.model.IpAddr address, int port) {
+        for (DirectorConfig.Service s : fileConfig.services()) {
+            if (s.spec().key().equals(key)) {
+                for (var d : s.dests()) {
+                    if (d.address().equals(address) && d.port() == port) {
+                        return d.weight();
+                    }
+                }
+            }
+        }
+        return 1;
+    }
+
+    /** The console's port, or -1 without a {@code console:} section (tests bind port 0). */
+    public int consolePort() {
+        return console == null ? -1 : console.port();
+    }
+
     /** The port {@code /metrics} listens on, or -1 when the file has no {@code metrics:} section. */
     public int metricsPort() {
         return metrics == null ? -1 : metrics.port();
@@ -296,6 +362,8 @@ public final class Director implements AutoCloseable {
         EngineCheck.check(config, runsPacketEngine()); // a packet: section added later needs a restart
         ConfigApplier.validate(config); // the whole file, before health checks leave servers out of it
         org.jvs.director.api.ApiTls nextApiTls = checkApi(config);
+        org.jvs.director.api.ApiTls nextConsoleTls = checkConsole(config);
+        fileConfig = config;
         http = httpSettings(config);
         java.util.Map<org.jvs.core.model.ServiceKey, Integer> oldLimits = perSource;
         perSource = perSourceLimits(config);
@@ -308,6 +376,7 @@ public final class Director implements AutoCloseable {
                     + (metricsConfig.listen() == null ? "none" : metricsConfig.listen()) + ")"));
         }
         changes = changes.with(apiNotes(config.api(), nextApiTls));
+        changes = changes.with(consoleNotes(config.console(), nextConsoleTls));
         feedback.configure(config.feedback());
         afterChange();
         try {
@@ -407,6 +476,52 @@ public final class Director implements AutoCloseable {
         }
     }
 
+    /**
+     * The console follows a reload as the API does: users (a removed or changed user's sessions end at once),
+     * the idle timeout and the certificate apply live; a new address waits for a restart and says so.
+     */
+    private List<String> consoleNotes(DirectorConfig.Console next, org.jvs.director.api.ApiTls nextTls) {
+        List<String> lines = new java.util.ArrayList<>();
+        if (!java.util.Objects.equals(next.listen(), consoleConfig.listen())) {
+            lines.add("console: listen " + (next.listen() == null ? "none" : next.listen()) + " takes effect at restart (running with "
+                    + (consoleConfig.listen() == null ? "none" : consoleConfig.listen()) + ")");
+        }
+        if (console == null) {
+            return lines;
+        }
+        List<org.jvs.director.console.ConsoleUser> now = next.listen() == null ? List.of() : next.users();
+        if (!now.equals(console.users())) {
+            String before = console.users().stream().map(org.jvs.director.console.ConsoleUser::name).toList().toString();
+            int ended = console.users(now);
+            lines.add("console: users " + before + " -> " + now.stream().map(org.jvs.director.console.ConsoleUser::name).toList()
+                    + (ended > 0 ? " (" + ended + " sessions ended)" : ""));
+        }
+        if (next.listen() != null && !next.idleTimeout().equals(consoleConfig.idleTimeout())) {
+            console.idleTimeout(next.idleTimeout());
+            lines.add("console: idle_timeout " + next.idleTimeout().toSeconds() + "s");
+        }
+        if (nextTls != null && !nextTls.filesHash().equals(console.tls().filesHash())) {
+            console.tls(nextTls);
+            lines.add("console: certificate " + nextTls);
+        }
+        if (next.listen() != null && next.listen().equals(consoleConfig.listen())) {
+            consoleConfig = next;
+        }
+        return lines;
+    }
+
+    /** As {@link #checkApi}, for the console's certificate. */
+    private org.jvs.director.api.ApiTls checkConsole(DirectorConfig next) {
+        if (console == null || next.console().listen() == null) {
+            return null;
+        }
+        try {
+            return consoleTls(next.console());
+        } catch (IOException e) {
+            throw new org.jvs.core.model.ConfigException(e.getMessage());
+        }
+    }
+
     /** Runs a configuration change (from the API) under the director's lock, then lets engines catch up. */
     public synchronized <T> T change(java.util.function.Supplier<T> change) {
         try {
@@ -417,6 +532,7 @@ public final class Director implements AutoCloseable {
     }
 
     private void afterChange() {
+        consoleState.changed();
         weights.reapply();
         for (DataPlane p : planes) {
             try {
@@ -441,6 +557,13 @@ public final class Director implements AutoCloseable {
         }
         if (metrics != null) {
             metrics.close();
+        }
+        if (console != null) {
+            try {
+                console.close();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "closing the console: " + e.getMessage());
+            }
         }
         if (httpsApi != null) {
             try {

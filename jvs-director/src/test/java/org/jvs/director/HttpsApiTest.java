@@ -17,9 +17,6 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -43,27 +40,13 @@ class HttpsApiTest {
     @TempDir
     Path dir;
     Director director;
-    final List<String> audit = new ArrayList<>();
-    final Handler auditHandler = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            synchronized (audit) {
-                audit.add(r.getMessage());
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    AuditCapture audit;
 
     @AfterEach
     void stop() {
-        Logger.getLogger("org.jvs.director.audit").removeHandler(auditHandler);
+        if (audit != null) {
+            audit.close();
+        }
         if (director != null) {
             director.close();
         }
@@ -86,7 +69,7 @@ class HttpsApiTest {
     }
 
     void start(Path cfg) throws IOException {
-        Logger.getLogger("org.jvs.director.audit").addHandler(auditHandler);
+        audit = new AuditCapture();
         director = new Director(cfg, List.of(), dir.resolve("run/jvs.sock"));
     }
 
@@ -173,10 +156,10 @@ class HttpsApiTest {
         assertThat(rw.json()).containsEntry("exit", 0L);
         assertThat(director.loadBalancer().services()).hasSize(2);
         assertThat(curl(ca, RW, "PUT", "/v1/defense", "{\"drop_entry\":1}").json()).containsEntry("drop_entry", 1L);
-        synchronized (audit) {
-            assertThat(audit).contains("change by token deploy: jvsadm -A -t 127.0.0.1:18090 -s wlc",
+        {
+            assertThat(audit.lines()).contains("change by token deploy: jvsadm -A -t 127.0.0.1:18090 -s wlc",
                     "change by token deploy: jvsadm --defense drop_entry=1");
-            assertThat(audit).contains("change by token grafana: refused (read-only): jvsadm -A -t 127.0.0.1:18090")
+            assertThat(audit.lines()).contains("change by token grafana: refused (read-only): jvsadm -A -t 127.0.0.1:18090")
                     .noneMatch(l -> l.contains("grafana") && !l.contains("refused"));
         }
 

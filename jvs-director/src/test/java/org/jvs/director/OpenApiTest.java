@@ -58,7 +58,9 @@ class OpenApiTest {
         Path cfg = dir.resolve("jvs.yaml");
         // a checked server (nothing listens on it: DOWN, with an event) so that /v1/health has something to describe
         Files.writeString(cfg, DirectorTest.CONFIG.replace("    scheduler: rr\n", "    scheduler: rr\n"
-                + "    health_check: {type: tcp, delay_loop: 1s, connect_timeout: 1s, retry: 0, warmup: 0}\n"));
+                + "    health_check: {type: tcp, delay_loop: 1s, connect_timeout: 1s, retry: 0, warmup: 0}\n")
+                // an unchecked server for the examples of /v1/servers/*, which drain removes at the end
+                + "  - {address: 127.0.0.1, port: 18090, real_servers: [{address: 127.0.0.1, port: 18091, method: nat}]}\n");
         director = new Director(cfg, List.of(), dir.resolve("jvs.sock"));
         ControlClient client = new ControlClient(dir.resolve("jvs.sock"));
         Map<String, Object> doc = document();

@@ -186,7 +186,7 @@ public final class ControlServer implements AutoCloseable {
                 ? new Caller("control_tcp token", true) : null;
     }
 
-    static final class BadRequest extends Exception {
+    public static final class BadRequest extends Exception {
         BadRequest(String m) {
             super(m);
         }
@@ -197,7 +197,7 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /** The request line and headers; the body is still unread (empty here). */
-    static Request readHead(InputStream in) throws IOException, BadRequest {
+    public static Request readHead(InputStream in) throws IOException, BadRequest {
         String requestLine = line(in);
         String[] parts = requestLine.split(" ");
         if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
@@ -224,7 +224,7 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /** {@code head} with its body, at most {@code limit} bytes. */
-    static Request readBody(InputStream in, Request head, int limit) throws IOException, BadRequest {
+    public static Request readBody(InputStream in, Request head, int limit) throws IOException, BadRequest {
         int length = 0;
         if (head.headers().containsKey("content-length")) {
             try {
@@ -263,7 +263,7 @@ public final class ControlServer implements AutoCloseable {
         return b.toString(StandardCharsets.UTF_8);
     }
 
-    static void write(OutputStream out, Response r) throws IOException {
+    public static void write(OutputStream out, Response r) throws IOException {
         byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + r.status() + " " + reason(r.status()) + "\r\nContent-Type: " + r.contentType()
                 + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n";
@@ -286,6 +286,8 @@ public final class ControlServer implements AutoCloseable {
             case 405 -> "Method Not Allowed";
             case 409 -> "Conflict";
             case 422 -> "Unprocessable Entity";
+            case 429 -> "Too Many Requests";
+            case 503 -> "Service Unavailable";
             default -> "Error";
         };
     }

@@ -70,6 +70,15 @@ final class ApiSection {
         return configDir;
     }
 
+    /** {@code access: read-only | read-write} of a token or a console user: true for read-write. */
+    static boolean readWrite(Y access) {
+        return access.convert(a -> switch (a) {
+            case "read-write" -> true;
+            case "read-only" -> false;
+            default -> throw new IllegalArgumentException("access must be read-only or read-write, not '" + a + "'");
+        });
+    }
+
     private static ApiToken token(Y y) {
         Map<String, Y> m = y.mapping(Set.of("name", "access", "sha256"));
         for (String need : List.of("name", "access", "sha256")) {
@@ -77,11 +86,7 @@ final class ApiSection {
                 y.fail("a token needs 'name', 'access' (read-only or read-write) and 'sha256'");
             }
         }
-        boolean rw = m.get("access").convert(a -> switch (a) {
-            case "read-write" -> true;
-            case "read-only" -> false;
-            default -> throw new IllegalArgumentException("access must be read-only or read-write, not '" + a + "'");
-        });
+        boolean rw = readWrite(m.get("access"));
         String name = m.get("name").string();
         return m.get("sha256").convert(h -> new ApiToken(name, rw, h));
     }

@@ -14,15 +14,42 @@ import org.jvs.core.model.ServiceSpec;
 public record DirectorConfig(Path source, Settings settings, List<Service> services,
                              org.jvs.packet.engine.EngineConfig packet, org.jvs.feedback.FeedbackConfig feedback,
                              org.jvs.health.HealthConfig health, org.jvs.sync.SyncConfig sync,
-                             org.jvs.vrrp.VrrpConfig vrrp, Metrics metrics, Api api) {
+                             org.jvs.vrrp.VrrpConfig vrrp, Metrics metrics, Api api, Console console) {
 
     public DirectorConfig {
         services = List.copyOf(services);
         api = api == null ? Api.NONE : api;
+        console = console == null ? Console.NONE : console;
         metrics = metrics == null ? Metrics.NONE : metrics;
         health = health == null ? org.jvs.health.HealthConfig.NONE : health;
         sync = sync == null ? org.jvs.sync.SyncConfig.NONE : sync;
         vrrp = vrrp == null ? new org.jvs.vrrp.VrrpConfig(List.of()) : vrrp;
+    }
+
+    /** A configuration without a {@code console:} section. */
+    public DirectorConfig(Path source, Settings settings, List<Service> services,
+                          org.jvs.packet.engine.EngineConfig packet, org.jvs.feedback.FeedbackConfig feedback,
+                          org.jvs.health.HealthConfig health, org.jvs.sync.SyncConfig sync, org.jvs.vrrp.VrrpConfig vrrp,
+                          Metrics metrics, Api api) {
+        this(source, settings, services, packet, feedback, health, sync, vrrp, metrics, api, null);
+    }
+
+    /**
+     * The {@code console:} section (docs/console.md): the browser console at {@code listen} (null: none), its
+     * PEM pair or (both null) a self-signed one in {@code stateDir}, how long a session may sit idle, and its
+     * users with their password hashes.
+     */
+    public record Console(String listen, Path certificate, Path key, Path stateDir, Duration idleTimeout,
+                          List<org.jvs.director.console.ConsoleUser> users) {
+        public static final Duration DEFAULT_IDLE = Duration.ofMinutes(15);
+        public static final Console NONE = new Console(null, null, null, null, DEFAULT_IDLE, List.of());
+
+        public Console {
+            users = List.copyOf(users);
+            if ((certificate == null) != (key == null)) {
+                throw new IllegalArgumentException("console tls needs both certificate and key");
+            }
+        }
     }
 
     /** A configuration without an {@code api:} section. */
@@ -88,7 +115,7 @@ public record DirectorConfig(Path source, Settings settings, List<Service> servi
 
     /** The same configuration with other services (health checks leave servers out). */
     public DirectorConfig withServices(List<Service> s) {
-        return new DirectorConfig(source, settings, s, packet, feedback, health, sync, vrrp, metrics, api);
+        return new DirectorConfig(source, settings, s, packet, feedback, health, sync, vrrp, metrics, api, console);
     }
 
     /** A configuration without health checks (docs/health.md). */

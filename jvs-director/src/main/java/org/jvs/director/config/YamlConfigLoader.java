@@ -75,7 +75,7 @@ public final class YamlConfigLoader {
             return new DirectorConfig(file, DirectorConfig.Settings.defaults(), List.of());
         }
         Y top = new Y(file, root, "");
-        Map<String, Y> m = top.mapping(Set.of("director", "services", "packet", "feedback", "sync", "vrrp", "metrics", "api"));
+        Map<String, Y> m = top.mapping(Set.of("director", "services", "packet", "feedback", "sync", "vrrp", "metrics", "api", "console"));
         DirectorConfig.Settings settings = m.containsKey("director") ? settings(m.get("director")) : DirectorConfig.Settings.defaults();
         List<DirectorConfig.Service> services = new ArrayList<>();
         if (m.containsKey("services")) {
@@ -91,7 +91,8 @@ public final class YamlConfigLoader {
         var vrrp = m.containsKey("vrrp") ? VrrpSection.parse(m.get("vrrp"), services) : null;
         var metrics = m.containsKey("metrics") ? metrics(m.get("metrics")) : null; // docs/metrics.md
         var api = m.containsKey("api") ? ApiSection.parse(file, m.get("api")) : null; // docs/api.md
-        return new DirectorConfig(file, settings, services, packet, feedback, health, sync, vrrp, metrics, api);
+        var console = m.containsKey("console") ? ConsoleSection.parse(file, m.get("console")) : null; // docs/console.md
+        return new DirectorConfig(file, settings, services, packet, feedback, health, sync, vrrp, metrics, api, console);
     }
 
     private static DirectorConfig.Metrics metrics(Y y) {

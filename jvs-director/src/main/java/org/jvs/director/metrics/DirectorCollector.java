@@ -123,7 +123,7 @@ public final class DirectorCollector implements MultiCollector {
         f.gauge("jvs_build_info", "The running JVS", Labels.of("version", org.jvs.director.Version.VERSION), 1);
     }
 
-    static String weightSource(int configured, int feedback, double healthFactor) {
+    public static String weightSource(int configured, int feedback, double healthFactor) {
         if (configured == 0) {
             return "admin";
         }

@@ -1,0 +1,87 @@
+package org.jvs.director.console;
+
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * {@code bin/jvs passwd NAME [--read-only]}: asks for a console password (twice, without echo, on a terminal;
+ * one line from standard input otherwise, for scripts) and prints the {@code console.users} entry holding its
+ * Argon2id hash (docs/console.md). The password itself is printed nowhere.
+ */
+public final class PasswdMain {
+    /** Shorter passwords are refused: the throttle slows guessing, it does not make a short password safe. */
+    static final int MIN_LENGTH = 10;
+
+    private PasswdMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Console tty = System.console();
+        char[] password;
+        if (tty != null && tty.isTerminal() && args.length > 0 && !args[0].startsWith("-h") && !args[0].equals("--help")) {
+            password = tty.readPassword("password for %s: ", args[0]);
+            char[] again = tty.readPassword("again: ");
+            if (password == null || again == null || !Arrays.equals(password, again)) {
+                System.err.println("jvs passwd: the two passwords differ; nothing printed");
+                System.exit(1);
+            }
+            Arrays.fill(again, '\0');
+        } else {
+            password = readLine(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+        }
+        System.exit(run(args, password, System.out, System.err));
+    }
+
+    private static char[] readLine(BufferedReader in) throws IOException {
+        String line = in.readLine();
+        return line == null ? new char[0] : line.toCharArray();
+    }
+
+    static int run(String[] args, char[] password, PrintStream out, PrintStream err) {
+        String name = null;
+        boolean readOnly = false;
+        for (String a : args) {
+            switch (a) {
+                case "--read-only" -> readOnly = true;
+                case "-h", "--help" -> {
+                    out.println("usage: bin/jvs passwd NAME [--read-only]   (the password from the terminal, or one line of standard input)");
+                    return 0;
+                }
+                default -> {
+                    if (a.startsWith("-") || name != null) {
+                        err.println("jvs passwd: unexpected '" + a + "' (usage: bin/jvs passwd NAME [--read-only])");
+                        return 2;
+                    }
+                    name = a;
+                }
+            }
+        }
+        try {
+            if (name == null) {
+                err.println("jvs passwd: name the user, e.g. bin/jvs passwd alice (the name appears in the audit log)");
+                return 2;
+            }
+            try {
+                ConsoleUser.checkName(name);
+            } catch (IllegalArgumentException e) {
+                err.println("jvs passwd: " + e.getMessage());
+                return 2;
+            }
+            if (password.length < MIN_LENGTH) {
+                err.println("jvs passwd: a console password needs at least " + MIN_LENGTH + " characters; nothing printed");
+                return 1;
+            }
+            PasswordHash.Argon2id hash = PasswordHash.hash(password);
+            out.println("# for console.users in the director's configuration:");
+            out.println("    - {name: " + name + ", access: " + (readOnly ? "read-only" : "read-write") + ", password: \"" + hash.encoded() + "\"}");
+            return 0;
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+}
