@@ -135,25 +135,30 @@ final class ServerOps {
         return before.getOrDefault(service + "|" + server, -1);
     }
 
-    /** Every second: a draining server whose last connection has ended is removed, as {@code jvsadm -d} would. */
+    /**
+     * Every second: a draining server whose last connection has ended is removed, as {@code jvsadm -d} would.
+     * Looked at and removed under the director's lock, so a restore or a new weight in between wins.
+     */
     void tick() {
-        for (var e : draining.entrySet()) {
-            Draining d = e.getValue();
-            Service s = director.loadBalancer().service(d.service());
-            Dest dest = s == null ? null : find(s, d.server());
-            if (dest == null || dest.spec().weight() != 0) {
-                draining.remove(e.getKey()); // removed or given a weight by someone else: no longer ours to drain
-                continue;
-            }
-            if (dest.activeConns() + dest.inactiveConns() == 0) {
-                director.change(() -> {
-                    director.loadBalancer().deleteDest(d.service(), dest.spec().address(), dest.spec().port());
-                    director.health().deletedByCommand(d.service(), dest.spec().address(), dest.spec().port());
-                    return null;
-                });
-                draining.remove(e.getKey());
-                before.remove(e.getKey());
-                ControlApi.audit(new org.jvs.director.api.Caller("drain", true), "removed drained " + d.server() + " from " + d.service());
+        synchronized (director) {
+            for (var e : draining.entrySet()) {
+                Draining d = e.getValue();
+                Service s = director.loadBalancer().service(d.service());
+                Dest dest = s == null ? null : find(s, d.server());
+                if (dest == null || dest.spec().weight() != 0) {
+                    draining.remove(e.getKey(), d); // removed or given a weight by someone else: no longer ours to drain
+                    continue;
+                }
+                if (dest.activeConns() + dest.inactiveConns() == 0) {
+                    director.change(() -> {
+                        director.loadBalancer().deleteDest(d.service(), dest.spec().address(), dest.spec().port());
+                        director.health().deletedByCommand(d.service(), dest.spec().address(), dest.spec().port());
+                        return null;
+                    });
+                    draining.remove(e.getKey(), d);
+                    before.remove(e.getKey());
+                    ControlApi.audit(new org.jvs.director.api.Caller("drain", true), "removed drained " + d.server() + " from " + d.service());
+                }
             }
         }
     }

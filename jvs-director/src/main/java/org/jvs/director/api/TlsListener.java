@@ -47,13 +47,19 @@ public final class TlsListener implements AutoCloseable {
         /** Cut the connection {@code millis} from now (replacing the deadline before). */
         public synchronized void in(long millis) {
             cancel();
-            pending = timer.schedule(() -> {
-                try {
-                    socket.close(); // unblocks any read or write of the exchange
-                } catch (IOException ignored) {
-                    // closed already
-                }
-            }, millis, TimeUnit.MILLISECONDS);
+            try {
+                pending = timer.schedule(this::cut, millis, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                cut(); // the listener is closing: so is this connection
+            }
+        }
+
+        private void cut() {
+            try {
+                socket.close(); // unblocks any read or write of the exchange
+            } catch (IOException ignored) {
+                // closed already
+            }
         }
 
         public synchronized void cancel() {

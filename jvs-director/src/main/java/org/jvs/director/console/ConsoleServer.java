@@ -41,6 +41,8 @@ public final class ConsoleServer implements AutoCloseable {
     static final long EVENT_WRITE_DEADLINE_MS = 10_000;
     static final int MAX_CONNECTIONS = 64;
     static final int MAX_STREAMS_PER_SESSION = 4;
+    /** Live streams in all: the rest of the connections stay free for pages, logins and changes. */
+    static final int MAX_STREAMS = 16;
     static final int MAX_BODY = 1 << 20;
     static final int HASHES_AT_ONCE = 2;
     /** Live state goes out this often, and at once when the configuration changes. */
@@ -66,8 +68,9 @@ public final class ConsoleServer implements AutoCloseable {
     private final LoginThrottle throttle = new LoginThrottle(System::currentTimeMillis);
     private final Semaphore hashing = new Semaphore(HASHES_AT_ONCE);
     private final History history;
-    private final PasswordHash decoy = PasswordHash.decoy();
+    private volatile PasswordHash decoy = PasswordHash.decoy();
     private final Map<Sessions.Session, Integer> streams = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Semaphore streamSlots = new Semaphore(MAX_STREAMS);
     private volatile Map<String, ConsoleUser> users;
     private volatile List<ConsoleUser> userList;
     private volatile boolean closed;
@@ -87,7 +90,12 @@ public final class ConsoleServer implements AutoCloseable {
             }
         }
         this.history = new History(state);
-        this.listener = TlsListener.start("console", address, tls, MAX_CONNECTIONS, READ_TIMEOUT_MS, EXCHANGE_DEADLINE_MS, this::serve);
+        try {
+            this.listener = TlsListener.start("console", address, tls, MAX_CONNECTIONS, READ_TIMEOUT_MS, EXCHANGE_DEADLINE_MS, this::serve);
+        } catch (IOException e) {
+            history.close();
+            throw e;
+        }
     }
 
     public static ConsoleServer start(InetSocketAddress address, ApiTls tls, List<ConsoleUser> users, Duration idleTimeout,
@@ -115,6 +123,8 @@ public final class ConsoleServer implements AutoCloseable {
         }
         users = Map.copyOf(m);
         userList = List.copyOf(next);
+        // an unknown name is checked against a hash of the first user's kind and cost: the same time
+        decoy = next.isEmpty() ? PasswordHash.decoy() : PasswordHash.decoyLike(next.getFirst().password());
         return sessions.retain(next);
     }
 
@@ -163,7 +173,9 @@ public final class ConsoleServer implements AutoCloseable {
             Refusal refused = sameOriginJson(head);
             return refused != null ? refused.response() : login(ControlServer.readBody(in, head, 4096), peer);
         }
-        Sessions.Session s = sessions.find(cookie(head), !path.equals("/events"));
+        // the event stream and the page's probe after a broken stream are not the user's activity
+        boolean probe = path.equals("/events") || (path.equals("/session") && q >= 0 && head.path().substring(q + 1).equals("probe"));
+        Sessions.Session s = sessions.find(cookie(head), !probe);
         if (s == null) {
             return Response.error(401, "not logged in (or the session has ended)");
         }
@@ -239,7 +251,7 @@ public final class ConsoleServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return Response.error(400, e.getMessage());
         }
-        long wait = throttle.waitMillis(peer, user);
+        long wait = throttle.attempt(peer, user); // counted now, as a failure until it succeeds
         if (wait > 0) {
             long seconds = (wait + 999) / 1000;
             audit("console login throttled for " + printable(user) + " from " + peer + " (" + seconds + " s to wait)");
@@ -268,7 +280,6 @@ public final class ConsoleServer implements AutoCloseable {
             java.util.Arrays.fill(password, '\0');
         }
         if (!ok) {
-            throttle.failed(peer, user);
             audit("console login refused for " + printable(user) + " from " + peer + " (wrong user name or password)");
             return Response.error(401, "wrong user name or password");
         }
@@ -290,8 +301,12 @@ public final class ConsoleServer implements AutoCloseable {
      * and {@code logout} when the session ends.
      */
     private Response events(Sessions.Session s, OutputStream out, TlsListener.Deadline deadline) throws IOException {
+        if (!streamSlots.tryAcquire()) {
+            return Response.error(429, "at most " + MAX_STREAMS + " live streams at once: close some console tabs");
+        }
         if (streams.merge(s, 1, Integer::sum) > MAX_STREAMS_PER_SESSION) {
             streams.merge(s, -1, (a, b) -> a + b == 0 ? null : a + b);
+            streamSlots.release();
             return Response.error(429, "at most " + MAX_STREAMS_PER_SESSION + " live streams per session: close other console tabs");
         }
         try {
@@ -320,8 +335,13 @@ public final class ConsoleServer implements AutoCloseable {
                 }
             }
             return null;
+        } catch (RuntimeException e) {
+            // the answer's head is out: an error can only end the stream (the page reconnects)
+            System.getLogger("org.jvs.director").log(System.Logger.Level.WARNING, "console event stream failed: " + e);
+            return null;
         } finally {
             streams.merge(s, -1, (a, b) -> a + b == 0 ? null : a + b);
+            streamSlots.release();
         }
     }
 

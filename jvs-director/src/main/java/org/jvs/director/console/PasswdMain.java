@@ -20,11 +20,51 @@ public final class PasswdMain {
     private PasswdMain() {
     }
 
+    /** The command line, read before any password is asked for; {@code exit} >= 0 ends there. */
+    record Args(String name, boolean readOnly, int exit) {
+    }
+
+    static Args parse(String[] args, PrintStream out, PrintStream err) {
+        String name = null;
+        boolean readOnly = false;
+        for (String a : args) {
+            switch (a) {
+                case "--read-only" -> readOnly = true;
+                case "-h", "--help" -> {
+                    out.println("usage: bin/jvs passwd NAME [--read-only]   (the password from the terminal, or one line of standard input)");
+                    return new Args(null, false, 0);
+                }
+                default -> {
+                    if (a.startsWith("-") || name != null) {
+                        err.println("jvs passwd: unexpected '" + a + "' (usage: bin/jvs passwd NAME [--read-only])");
+                        return new Args(null, false, 2);
+                    }
+                    name = a;
+                }
+            }
+        }
+        if (name == null) {
+            err.println("jvs passwd: name the user, e.g. bin/jvs passwd alice (the name appears in the audit log)");
+            return new Args(null, false, 2);
+        }
+        try {
+            ConsoleUser.checkName(name);
+        } catch (IllegalArgumentException e) {
+            err.println("jvs passwd: " + e.getMessage());
+            return new Args(null, false, 2);
+        }
+        return new Args(name, readOnly, -1);
+    }
+
     public static void main(String[] args) throws IOException {
+        Args a = parse(args, System.out, System.err);
+        if (a.exit() >= 0) {
+            System.exit(a.exit());
+        }
         Console tty = System.console();
         char[] password;
-        if (tty != null && tty.isTerminal() && args.length > 0 && !args[0].startsWith("-h") && !args[0].equals("--help")) {
-            password = tty.readPassword("password for %s: ", args[0]);
+        if (tty != null && tty.isTerminal()) {
+            password = tty.readPassword("password for %s: ", a.name());
             char[] again = tty.readPassword("again: ");
             if (password == null || again == null || !Arrays.equals(password, again)) {
                 System.err.println("jvs passwd: the two passwords differ; nothing printed");
@@ -43,35 +83,13 @@ public final class PasswdMain {
     }
 
     static int run(String[] args, char[] password, PrintStream out, PrintStream err) {
-        String name = null;
-        boolean readOnly = false;
-        for (String a : args) {
-            switch (a) {
-                case "--read-only" -> readOnly = true;
-                case "-h", "--help" -> {
-                    out.println("usage: bin/jvs passwd NAME [--read-only]   (the password from the terminal, or one line of standard input)");
-                    return 0;
-                }
-                default -> {
-                    if (a.startsWith("-") || name != null) {
-                        err.println("jvs passwd: unexpected '" + a + "' (usage: bin/jvs passwd NAME [--read-only])");
-                        return 2;
-                    }
-                    name = a;
-                }
-            }
-        }
         try {
-            if (name == null) {
-                err.println("jvs passwd: name the user, e.g. bin/jvs passwd alice (the name appears in the audit log)");
-                return 2;
+            Args a = parse(args, out, err);
+            if (a.exit() >= 0) {
+                return a.exit();
             }
-            try {
-                ConsoleUser.checkName(name);
-            } catch (IllegalArgumentException e) {
-                err.println("jvs passwd: " + e.getMessage());
-                return 2;
-            }
+            String name = a.name();
+            boolean readOnly = a.readOnly();
             if (password.length < MIN_LENGTH) {
                 err.println("jvs passwd: a console password needs at least " + MIN_LENGTH + " characters; nothing printed");
                 return 1;

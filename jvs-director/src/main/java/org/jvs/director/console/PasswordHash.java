@@ -23,6 +23,10 @@ public sealed interface PasswordHash {
     /** A hash asking for more than this would let one login exhaust the director's heap: refused at load. */
     int MAX_MEMORY_KIB = 256 << 10;
     int MAX_ITERATIONS = 16;
+    /** Memory times passes, in KiB: beyond this one login would hold a hashing slot for about a second. */
+    long MAX_WORK_KIB = 512L << 10;
+    /** bcrypt's cost is a power of two: 12 is about a quarter of a second here, 16 would be four. */
+    int MAX_BCRYPT_COST = 12;
     int MAX_PARALLELISM = 8;
 
     /** True when {@code password} is the one this hash was made from. */
@@ -42,6 +46,10 @@ public sealed interface PasswordHash {
             }
             if (iterations < 1 || iterations > MAX_ITERATIONS) {
                 throw new IllegalArgumentException("argon2id passes t=" + iterations + " is outside 1.." + MAX_ITERATIONS);
+            }
+            if ((long) memoryKib * iterations > MAX_WORK_KIB) {
+                throw new IllegalArgumentException("argon2id cost m*t = " + (long) memoryKib * iterations + " KiB is above "
+                        + MAX_WORK_KIB + " (e.g. m=262144,t=2): one login would stall the others");
             }
             if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
                 throw new IllegalArgumentException("argon2id lanes p=" + parallelism + " is outside 1.." + MAX_PARALLELISM);
@@ -111,8 +119,8 @@ public sealed interface PasswordHash {
                 throw new IllegalArgumentException("not a bcrypt hash ($2y$10$ and 53 characters)");
             }
             int cost = Integer.parseInt(m.group(1));
-            if (cost < 4 || cost > 16) { // 2^17 rounds already take seconds: a cost above 16 would stall every login
-                throw new IllegalArgumentException("bcrypt cost " + cost + " is outside 4..16");
+            if (cost < 4 || cost > MAX_BCRYPT_COST) { // each step doubles the time: beyond 12 one login stalls the others
+                throw new IllegalArgumentException("bcrypt cost " + cost + " is outside 4.." + MAX_BCRYPT_COST);
             }
         }
 
@@ -147,6 +155,31 @@ public sealed interface PasswordHash {
         new SecureRandom().nextBytes(salt);
         return new Argon2id(DEFAULT_MEMORY_KIB, DEFAULT_ITERATIONS, 1, salt,
                 Argon2id.derive(password, salt, DEFAULT_MEMORY_KIB, DEFAULT_ITERATIONS, 1, 32));
+    }
+
+    /**
+     * A hash nobody's password matches, of {@code like}'s kind and cost, so that checking a name that does not
+     * exist takes as long as checking that user.
+     */
+    static PasswordHash decoyLike(PasswordHash like) {
+        SecureRandom r = new SecureRandom();
+        return switch (like) {
+            case Argon2id a -> {
+                byte[] salt = new byte[a.salt().length];
+                byte[] hash = new byte[a.hash().length];
+                r.nextBytes(salt);
+                r.nextBytes(hash);
+                yield new Argon2id(a.memoryKib(), a.iterations(), a.parallelism(), salt, hash);
+            }
+            case Bcrypt b -> {
+                byte[] salt = new byte[16];
+                byte[] secret = new byte[24];
+                r.nextBytes(salt);
+                r.nextBytes(secret);
+                String random = java.util.HexFormat.of().formatHex(secret);
+                yield new Bcrypt(OpenBSDBCrypt.generate("2y", random.toCharArray(), salt, Integer.parseInt(b.encoded().substring(4, 6))));
+            }
+        };
     }
 
     /**

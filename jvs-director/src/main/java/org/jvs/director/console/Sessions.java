@@ -22,6 +22,8 @@ final class Sessions {
     static final Duration MAX_AGE = Duration.ofHours(12);
     /** More sessions than an operator team has browsers: beyond this the oldest go first. */
     static final int MAX_SESSIONS = 256;
+    /** One user's sessions at most (browsers, tabs after logins): beyond, that user's least recent goes, nobody else's. */
+    static final int MAX_PER_USER = 16;
 
     /** One login. {@code lastSeenNanos} moves with each request the user makes (live updates do not count). */
     static final class Session {
@@ -66,6 +68,10 @@ final class Sessions {
 
     Session create(ConsoleUser user) {
         long now = nanos.getAsLong();
+        List<Session> mine = byId.values().stream().filter(s -> s.user.name().equals(user.name())).toList();
+        if (mine.size() >= MAX_PER_USER) {
+            mine.stream().min(Comparator.comparingLong(s -> s.lastSeenNanos)).ifPresent(s -> byId.remove(s.id));
+        }
         if (byId.size() >= MAX_SESSIONS) {
             byId.values().removeIf(s -> !live(s, now));
             while (byId.size() >= MAX_SESSIONS) {

@@ -78,6 +78,22 @@ class PasswordHashTest {
     }
 
     @Test
+    void aDecoyHasItsModelsKindAndCostAndMatchesNothing() throws Exception {
+        String line = run("", "htpasswd", "-nbB", "-C", "6", "noc", "read only password");
+        PasswordHash bcrypt = PasswordHash.parse(line.substring(line.indexOf(':') + 1));
+        PasswordHash d = PasswordHash.decoyLike(bcrypt);
+        assertThat(d.encoded()).startsWith("$2y$06$");
+        assertThat(d.matches("read only password".toCharArray())).isFalse();
+        PasswordHash.Argon2id a = (PasswordHash.Argon2id) PasswordHash.parse(run("x", cmdArgon2("saltsaltsalt", List.of("-t", "3", "-k", "8192", "-p", "2"))));
+        PasswordHash.Argon2id da = (PasswordHash.Argon2id) PasswordHash.decoyLike(a);
+        assertThat(List.of(da.memoryKib(), da.iterations(), da.parallelism())).containsExactly(8192, 3, 2);
+        assertThat(da.matches("x".toCharArray())).isFalse();
+        assertThatThrownBy(() -> PasswordHash.parse("$argon2id$v=19$m=262144,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"))
+                .hasMessageContaining("one login would stall the others");
+        assertThatThrownBy(() -> PasswordHash.parse("$2y$13$" + "a".repeat(53))).hasMessageContaining("outside 4..12");
+    }
+
+    @Test
     void theDecoyMatchesNothingAndHashesCompareByValue() {
         assertThat(PasswordHash.decoy().matches("".toCharArray())).isFalse();
         PasswordHash a = PasswordHash.hash("one password here".toCharArray());

@@ -47,48 +47,68 @@ class SessionsAndThrottleTest {
         assertThat(s.find(a.id, true)).isSameAs(a);
         // the same name with another password or access is another user: its sessions end too
         assertThat(s.retain(List.of(new ConsoleUser("alice", false, ALICE.password())))).isEqualTo(1);
+        Sessions.Session nocs = s.create(NOC);
         for (int i = 0; i < Sessions.MAX_SESSIONS + 10; i++) {
             nanos.incrementAndGet();
             s.create(ALICE);
         }
-        assertThat(s.size()).isEqualTo(Sessions.MAX_SESSIONS);
+        // however often one user logs in, it costs only that user's oldest sessions
+        assertThat(s.size()).isEqualTo(Sessions.MAX_PER_USER + 1);
+        assertThat(s.find(nocs.id, true)).isSameAs(nocs);
     }
 
     @Test
     void theThrottleDoublesFromOneSecondAfterFiveFailuresAndForgetsOnSuccess() {
         LoginThrottle t = new LoginThrottle(millis::get);
-        for (int i = 0; i < LoginThrottle.FREE_FAILURES - 1; i++) {
-            t.failed("192.0.2.1", "alice");
-            assertThat(t.waitMillis("192.0.2.1", "alice")).isZero();
+        for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
+            assertThat(t.attempt("192.0.2.1", "alice")).as("attempt " + i).isZero();
         }
-        t.failed("192.0.2.1", "alice");
-        assertThat(t.waitMillis("192.0.2.1", "alice")).isEqualTo(1000);
-        assertThat(t.waitMillis("192.0.2.1", "bob")).isEqualTo(1000); // the address is counted
-        assertThat(t.waitMillis("198.51.100.7", "alice")).isEqualTo(1000); // and the name
-        assertThat(t.waitMillis("198.51.100.7", "bob")).isZero();
-        t.failed("192.0.2.1", "alice");
-        assertThat(t.waitMillis("192.0.2.1", "alice")).isEqualTo(2000);
+        assertThat(t.attempt("192.0.2.1", "alice")).isEqualTo(1000);
+        assertThat(t.attempt("192.0.2.1", "bob")).isEqualTo(1000); // the address is counted
+        assertThat(t.attempt("198.51.100.7", "alice")).isEqualTo(1000); // and the name
+        assertThat(t.attempt("198.51.100.7", "bob")).isZero();
+        millis.addAndGet(1000);
+        assertThat(t.attempt("192.0.2.1", "alice")).isZero(); // the sixth goes through after its second...
+        assertThat(t.attempt("192.0.2.1", "alice")).isEqualTo(2000); // ...and the seventh waits twice as long
         for (int i = 0; i < 30; i++) {
-            t.failed("192.0.2.1", "alice");
+            millis.addAndGet(LoginThrottle.MAX_DELAY_MS);
+            assertThat(t.attempt("192.0.2.1", "alice")).isZero();
         }
-        assertThat(t.waitMillis("192.0.2.1", "alice")).isEqualTo(LoginThrottle.MAX_DELAY_MS);
+        assertThat(t.attempt("192.0.2.1", "alice")).isEqualTo(LoginThrottle.MAX_DELAY_MS);
         millis.addAndGet(LoginThrottle.MAX_DELAY_MS);
-        assertThat(t.waitMillis("192.0.2.1", "alice")).isZero();
+        assertThat(t.attempt("192.0.2.1", "alice")).isZero();
         t.succeeded("192.0.2.1", "alice");
-        t.failed("192.0.2.1", "alice");
-        assertThat(t.waitMillis("192.0.2.1", "alice")).isZero(); // counting starts again
+        for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
+            assertThat(t.attempt("192.0.2.1", "alice")).isZero(); // counting starts again
+        }
+    }
+
+    @Test
+    void parallelAttemptsAreCountedBeforeAnyPasswordIsChecked() throws Exception {
+        LoginThrottle t = new LoginThrottle(millis::get);
+        java.util.concurrent.atomic.AtomicInteger through = new java.util.concurrent.atomic.AtomicInteger();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(16)) {
+            for (int i = 0; i < 64; i++) {
+                pool.submit(() -> {
+                    if (t.attempt("192.0.2.1", "alice") == 0) {
+                        through.incrementAndGet(); // a hash would run now; the failure is already counted
+                    }
+                });
+            }
+        }
+        assertThat(through.get()).isEqualTo(LoginThrottle.FREE_FAILURES);
     }
 
     @Test
     void aFloodOfNamesCannotWashOutAThrottle() {
         LoginThrottle t = new LoginThrottle(millis::get);
         for (int i = 0; i < 8; i++) {
-            t.failed("192.0.2.1", "alice");
+            t.attempt("192.0.2.1", "alice");
         }
-        long waiting = t.waitMillis("192.0.2.9", "alice");
+        long waiting = t.attempt("192.0.2.9", "alice");
         for (int i = 0; i < LoginThrottle.MAX_ENTRIES; i++) {
-            t.failed("203.0.113." + (i % 250), "name-" + i);
+            t.attempt("203.0.113." + (i % 250) + "." + i, "name-" + i);
         }
-        assertThat(t.waitMillis("192.0.2.9", "alice")).isEqualTo(waiting).isPositive();
+        assertThat(t.attempt("192.0.2.9", "alice")).isEqualTo(waiting).isPositive();
     }
 }

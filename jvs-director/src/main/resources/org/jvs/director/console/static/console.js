@@ -98,15 +98,18 @@
   });
 
   // The idle timeout counts the user's own activity, not the live updates: a click or key press tells the
-  // director (at most once a minute) that someone is there.
+  // director that someone is there, at most once a minute (or twice per idle timeout, if that is shorter).
   for (const type of ['click', 'keydown']) {
     document.addEventListener(type, () => {
       const now = Date.now();
-      if (session && now - lastActivityPing > 60000) { lastActivityPing = now; call('GET', '/session'); }
+      const every = session ? Math.min(60000, session.idle_timeout_s * 500) : 60000;
+      if (session && now - lastActivityPing > every) { lastActivityPing = now; call('GET', '/session'); }
     });
   }
 
   // ---------------------------------------------------------------- live state
+
+  let retryMs = 2000;
 
   function openEvents() {
     events = new EventSource('/events');
@@ -120,6 +123,7 @@
       if (window.jvs.firstRenderMs === null) window.jvs.firstRenderMs = performance.now();
       $('live').textContent = 'live';
       $('live').className = 'badge live';
+      retryMs = 2000;
     });
     events.addEventListener('logout', () => { events.close(); events = null; loggedOut('Your session has ended: log in again.'); });
     events.onerror = async () => {
@@ -127,8 +131,10 @@
       $('live').className = 'badge';
       if (events && events.readyState === EventSource.CLOSED) {
         events = null;
-        const r = await call('GET', '/session'); // 401 shows the login; otherwise try the stream again
-        if (r.status === 200 && session) setTimeout(openEvents, 2000);
+        // a probe, not activity: a tab left open must still time out. 401 shows the login; otherwise the
+        // stream is tried again, less and less often (it may have been refused for too many open tabs)
+        const r = await call('GET', '/session?probe');
+        if (r.status === 200 && session) { setTimeout(() => { if (session && !events) openEvents(); }, retryMs); retryMs = Math.min(60000, retryMs * 2); }
       }
     };
   }
