@@ -38,6 +38,28 @@ class ConsoleServerTest extends ConsoleFixture {
     }
 
     @Test
+    void aPageAndItsFilesShareOneConnectionAndGoCompressed() throws Exception {
+        Process p = new ProcessBuilder("curl", "-sS", "--compressed", "--cacert", dir.resolve("jvs-api.crt").toString(),
+                "-w", "%{num_connects} %{size_download}\\n", // one format for every URL: curl has only one
+                "-o", dir.resolve("a").toString(), base() + "/static/uPlot.iife.min.js",
+                "-o", dir.resolve("b").toString(), base() + "/static/console.js",
+                "-D", dir.resolve("h").toString(), "-o", dir.resolve("c").toString(), base() + "/")
+                .redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertThat(p.waitFor()).isZero();
+        assertThat(lines.get(0)).startsWith("1 ");
+        assertThat(lines.get(1)).startsWith("0 "); // the second file came over the first's connection
+        assertThat(lines.get(2)).startsWith("0 ");
+        long wire = Long.parseLong(lines.get(0).split(" ")[1]);
+        byte[] js = Files.readAllBytes(dir.resolve("a"));
+        assertThat(new String(js, StandardCharsets.UTF_8)).isEqualTo(curl(null, "GET", "/static/uPlot.iife.min.js", null).body());
+        assertThat(wire).isLessThan(js.length / 2); // gzip on the wire, the same bytes once curl has inflated them
+        assertThat(Files.readString(dir.resolve("h"))).contains("Content-Encoding: gzip").contains("Content-Security-Policy: ");
+        // a request with a body closes the connection after its answer: nothing of it is left to misread
+        assertThat(curl(null, "POST", "/login", "{\"user\":\"x\",\"password\":\"y\"}").headers()).contains("Connection: close");
+    }
+
+    @Test
     void loginSetsAHostOnlySecureHttpOnlyStrictCookieAndWrongPasswordsAreRefusedAlike() throws Exception {
         Answer wrong = curl("jar", "POST", "/login", "{\"user\":\"alice\",\"password\":\"not-her-password\"}");
         Answer nobody = curl("jar", "POST", "/login", "{\"user\":\"mallory\",\"password\":\"" + ALICE + "\"}");
@@ -171,6 +193,26 @@ class ConsoleServerTest extends ConsoleFixture {
         // the quiesce arrived as soon as it was made: a state with a newer generation carries it
         long before = (Long) states.getFirst().get("generation");
         assertThat((Long) last.get("generation")).isGreaterThan(before);
+    }
+
+    @Test
+    void aSessionsFifthStreamEndsItsOldestWhichIsToldSo() throws Exception {
+        login("jar", "alice", ALICE);
+        List<Process> streams = new ArrayList<>();
+        try {
+            for (int i = 0; i <= ConsoleServer.MAX_STREAMS_PER_SESSION; i++) {
+                var out = dir.resolve("stream-" + i);
+                streams.add(new ProcessBuilder("curl", "-sSN", "--max-time", "4", "--cacert", dir.resolve("jvs-api.crt").toString(),
+                        "-b", dir.resolve("jar").toString(), base() + "/events").redirectOutput(out.toFile()).start());
+                assertThat(eventually(3000, () -> read(out).contains("event: state"))).as("stream " + i).isTrue();
+            }
+            assertThat(eventually(3000, () -> read(dir.resolve("stream-0")).contains("event: superseded"))).isTrue();
+            for (int i = 1; i <= ConsoleServer.MAX_STREAMS_PER_SESSION; i++) {
+                assertThat(read(dir.resolve("stream-" + i))).doesNotContain("superseded");
+            }
+        } finally {
+            streams.forEach(Process::destroyForcibly);
+        }
     }
 
     @Test

@@ -110,6 +110,7 @@
   // ---------------------------------------------------------------- live state
 
   let retryMs = 2000;
+  $('live').addEventListener('click', () => { if (session && !events) openEvents(); });
 
   function openEvents() {
     events = new EventSource('/events');
@@ -126,6 +127,12 @@
       retryMs = 2000;
     });
     events.addEventListener('logout', () => { events.close(); events = null; loggedOut('Your session has ended: log in again.'); });
+    // this session opened more live streams (tabs, reloads) than it may: the oldest pauses until clicked
+    events.addEventListener('superseded', () => {
+      events.close(); events = null;
+      $('live').textContent = 'paused (other tabs): click to resume';
+      $('live').className = 'badge';
+    });
     events.onerror = async () => {
       $('live').textContent = 'reconnecting';
       $('live').className = 'badge';
