@@ -155,6 +155,82 @@ class ConsoleBrowserTest extends ConsoleFixture {
     }
 
     @Test
+    void theFormsAddEditDrainAndRemoveAndShowTheApisOwnErrors() throws Exception {
+        browser.get(base() + "/");
+        wait.until(b -> b.findElement(By.id("login")).isDisplayed());
+        logIn("alice", ALICE);
+        wait.until(b -> b.findElements(By.cssSelector(".service[data-service=\"" + service() + "\"] tbody tr")).size() == 3);
+        int port = freePort();
+        String key = "tcp 127.0.0.1:" + port;
+        browser.findElement(By.id("add-service-address")).sendKeys("127.0.0.1:" + port);
+        browser.findElement(By.id("add-service-scheduler")).sendKeys("wlc");
+        browser.findElement(By.cssSelector("#add-service button[type=submit]")).click();
+        WebElement block = wait.until(b -> b.findElement(By.cssSelector(".service[data-service=\"" + key + "\"]")));
+        wait.until(b -> block.findElement(By.className("meta")).getText().startsWith("wlc"));
+
+        // a weight out of range is stopped by the form itself; nothing is sent, nothing added
+        block.findElement(By.className("add-server-address")).sendKeys(server(1));
+        new org.openqa.selenium.support.ui.Select(block.findElement(By.className("add-server-method"))).selectByVisibleText("nat");
+        WebElement weight = block.findElement(By.className("add-server-weight"));
+        weight.clear();
+        weight.sendKeys("70000");
+        block.findElement(By.cssSelector(".add-server button[type=submit]")).click();
+        assertThat(js("return arguments[0].validity.rangeOverflow", weight)).isEqualTo(true);
+        weight.clear();
+        weight.sendKeys("2");
+        block.findElement(By.cssSelector(".add-server button[type=submit]")).click();
+        String rowKey = key + "|" + server(1);
+        wait.until(b -> !b.findElements(By.cssSelector("tr[data-server=\"" + rowKey + "\"]")).isEmpty());
+        WebElement row = browser.findElement(By.cssSelector("tr[data-server=\"" + rowKey + "\"]"));
+        // what the balancer refuses is refused here with jvsadm's own words
+        block.findElement(By.className("add-server-address")).sendKeys(server(1));
+        block.findElement(By.cssSelector(".add-server button[type=submit]")).click();
+        wait.until(b -> b.findElement(By.id("message")).getText().startsWith("jvsadm: "));
+        assertThat(browser.findElement(By.id("message")).getText()).contains("already exists");
+        assertThat(block.findElements(By.cssSelector("tbody tr"))).hasSize(1);
+        block.findElement(By.className("add-server-address")).clear();
+        assertThat(row.findElement(By.className("c-configured")).getText()).isEqualTo("2");
+        assertThat(row.findElement(By.className("c-forward")).getText()).isEqualTo("Masq");
+
+        row.findElement(By.className("weight-input")).sendKeys("5");
+        row.findElement(By.className("set-weight")).click();
+        wait.until(b -> row.findElement(By.className("c-configured")).getText().equals("5"));
+
+        WebElement sched = block.findElement(By.className("scheduler-input"));
+        sched.clear();
+        sched.sendKeys("sh");
+        block.findElement(By.className("set-scheduler")).click();
+        wait.until(b -> block.findElement(By.className("meta")).getText().startsWith("sh"));
+
+        // drain: no connection, so it goes at once; then a server removed with the two-step button
+        row.findElement(By.className("drain")).click();
+        wait.until(b -> b.findElements(By.cssSelector("tr[data-server=\"" + rowKey + "\"]")).isEmpty());
+        block.findElement(By.className("add-server-address")).sendKeys(server(2));
+        block.findElement(By.cssSelector(".add-server button[type=submit]")).click();
+        String row2 = key + "|" + server(2);
+        WebElement second = wait.until(b -> b.findElement(By.cssSelector("tr[data-server=\"" + row2 + "\"]")));
+        WebElement remove = second.findElement(By.className("remove-server"));
+        remove.click();
+        assertThat(remove.getText()).isEqualTo("Confirm remove"); // one click asks; nothing is removed yet
+        assertThat(browser.findElements(By.cssSelector("tr[data-server=\"" + row2 + "\"]"))).hasSize(1);
+        remove.click();
+        wait.until(b -> b.findElements(By.cssSelector("tr[data-server=\"" + row2 + "\"]")).isEmpty());
+
+        WebElement removeService = block.findElement(By.className("remove-service"));
+        removeService.click();
+        removeService.click();
+        wait.until(b -> b.findElements(By.cssSelector(".service[data-service=\"" + key + "\"]")).isEmpty());
+        assertThat(director.loadBalancer().services()).hasSize(2);
+
+        browser.findElement(By.id("reload")).click();
+        wait.until(b -> b.findElement(By.id("message")).getText().startsWith("reloaded: "));
+        assertThat(audit()).anyMatch(l -> l.startsWith("change by alice (console): jvsadm -A -t 127.0.0.1:" + port))
+                .anyMatch(l -> l.startsWith("change by alice (console): drain " + key))
+                .anyMatch(l -> l.startsWith("change by alice (console): reload"));
+        assertThat(cspViolations()).isEmpty();
+    }
+
+    @Test
     void aReadOnlyUserSeesNoChangeControlsAndAForgedChangeIsRefused() throws Exception {
         browser.get(base() + "/");
         wait.until(b -> b.findElement(By.id("login")).isDisplayed());
