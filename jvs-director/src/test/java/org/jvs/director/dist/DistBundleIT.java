@@ -100,9 +100,54 @@ class DistBundleIT {
         assertThat(check.exit()).as(check.out()).isZero();
 
         quickstartRunsFromTheInstall(root, jvs);
+        consoleRunsFromTheInstall(jvs);
         completionWorks(root);
         systemdParsesTheUnit(root.resolve("etc/systemd/system/jvs.service"));
         theDebCarriesTheSame(deb, version);
+    }
+
+    /** jvs passwd and a director with a console, from the bundle's own runtime: its Argon2id, TLS and page files. */
+    void consoleRunsFromTheInstall(Path jvs) throws Exception {
+        Run pw = run(Duration.ofMinutes(1), bare(), "bash", "-c", "printf '%s\\n' bundle-console-password | " + jvs + " passwd admin");
+        assertThat(pw.exit()).as(pw.out()).isZero();
+        String user = pw.out().lines().filter(l -> l.contains("$argon2id$")).findFirst().orElseThrow();
+        int port;
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path cfg = dir.resolve("console.yaml");
+        Files.writeString(cfg, "director:\n  control_socket: " + dir.resolve("c.sock") + "\nservices: []\nconsole:\n  listen: 127.0.0.1:" + port
+                + "\n  state_dir: " + dir.resolve("state") + "\n  users:\n" + user + "\n");
+        ProcessBuilder pb = new ProcessBuilder(jvs.toString(), "director", "--config", cfg.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("console.log").toFile());
+        pb.environment().clear();
+        pb.environment().putAll(bare());
+        Process d = pb.start();
+        String base = "https://127.0.0.1:" + port;
+        try {
+            long end = System.currentTimeMillis() + 60_000;
+            Run page = null;
+            while (System.currentTimeMillis() < end) {
+                assertThat(d.isAlive()).as(Files.readString(dir.resolve("console.log"))).isTrue();
+                page = run(Duration.ofSeconds(10), null, "curl", "-sk", "-m", "2", base + "/");
+                if (page.exit() == 0) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(page.out()).contains("/static/console.js");
+            String jar = dir.resolve("console.jar").toString();
+            Run login = run(Duration.ofSeconds(20), null, "curl", "-sk", "-m", "10", "-c", jar, "-H", "Content-Type: application/json",
+                    "-d", "{\"user\":\"admin\",\"password\":\"bundle-console-password\"}", base + "/login");
+            assertThat(login.out()).as(Files.readString(dir.resolve("console.log"))).contains("\"csrf\"");
+            assertThat(run(Duration.ofSeconds(20), null, "curl", "-sk", "-m", "10", "-b", jar, base + "/v1/status").out())
+                    .contains("\"version\":\"" + org.jvs.director.Version.VERSION + "\"");
+        } finally {
+            d.destroy();
+            if (!d.waitFor(30, TimeUnit.SECONDS)) {
+                d.destroyForcibly();
+            }
+        }
     }
 
     void quickstartRunsFromTheInstall(Path root, Path jvs) throws Exception {
