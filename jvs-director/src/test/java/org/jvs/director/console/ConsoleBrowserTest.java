@@ -199,8 +199,14 @@ class ConsoleBrowserTest extends ConsoleFixture {
         WebElement sched = block.findElement(By.className("scheduler-input"));
         sched.clear();
         sched.sendKeys("sh");
+        WebElement persist = block.findElement(By.className("persistence-input"));
+        persist.sendKeys("300");
         block.findElement(By.className("set-scheduler")).click();
-        wait.until(b -> block.findElement(By.className("meta")).getText().startsWith("sh"));
+        wait.until(b -> block.findElement(By.className("meta")).getText().startsWith("sh · socket engine · persistent 300s"));
+        persist.clear();
+        block.findElement(By.className("set-scheduler")).click(); // an empty field: not persistent any more
+        wait.until(b -> !block.findElement(By.className("meta")).getText().contains("persistent"));
+        assertThat(block.findElement(By.className("meta")).getText()).startsWith("sh");
 
         // drain: no connection, so it goes at once; then a server removed with the two-step button
         row.findElement(By.className("drain")).click();

@@ -247,10 +247,16 @@
     return [24, 16, 8, 0].map((sh) => (m >>> sh) & 255).join('.');
   }
 
-  /** -E must say everything about the service: its persistence, flags and one-packet mode are repeated. */
-  function editServiceArgs(svc, scheduler) {
+  /**
+   * -E must say everything about the service: what the form does not change (the persistence netmask, the
+   * flags, one-packet mode) is repeated. An empty persistence field makes the service not persistent.
+   */
+  function editServiceArgs(svc, scheduler, persistence) {
     const a = ['-E', ...serviceArgs(svc), '-s', scheduler];
-    if (svc.persistence) a.push('-p', String(svc.persistence.timeout), '-M', netmask(svc.persistence.prefixLength, svc.ipv6));
+    if (persistence !== '') {
+      a.push('-p', persistence);
+      if (svc.persistence) a.push('-M', netmask(svc.persistence.prefixLength, svc.ipv6));
+    }
     if (svc.flags.length) a.push('-b', svc.flags.join(','));
     if (svc.ops) a.push('-o');
     return a;
@@ -278,10 +284,13 @@
     const table = el('table', {}, el('thead', {}, head), el('tbody'));
     const sched = el('input', { class: 'scheduler-input', 'aria-label': 'scheduler', value: svc.scheduler });
     sched.setAttribute('list', 'schedulers');
-    const edit = el('div', { class: 'service-edit rw-only' }, sched,
-      el('button', { type: 'button', class: 'set-scheduler', text: 'Set scheduler' }),
+    const persist = el('input', { class: 'persistence-input', type: 'number', min: 1, placeholder: 'not persistent',
+      'aria-label': 'persistence timeout (s)', value: svc.persistence ? String(svc.persistence.timeout) : '' });
+    const edit = el('div', { class: 'service-edit rw-only' }, sched, persist,
+      el('button', { type: 'button', class: 'set-scheduler', text: 'Apply' }),
       confirmButton('Remove service', 'remove-service', () => jvsadm(['-D', ...serviceArgs(block.svc)])));
-    edit.querySelector('.set-scheduler').addEventListener('click', () => jvsadm(editServiceArgs(block.svc, sched.value.trim())));
+    edit.querySelector('.set-scheduler').addEventListener('click',
+      () => jvsadm(editServiceArgs(block.svc, sched.value.trim(), persist.value.trim())));
     const addr = el('input', { class: 'add-server-address', placeholder: '192.0.2.10:80', 'aria-label': 'server address:port' });
     const method = el('select', { class: 'add-server-method', 'aria-label': 'forwarding method' },
       ...[['-g', 'dr'], ['-m', 'nat'], ['-i', 'tun'], ['--fullnat', 'fullnat']].map(([v, t]) => el('option', { value: v, text: t })));
