@@ -47,7 +47,27 @@ public final class Director implements AutoCloseable {
     private final ConsoleState consoleState = new ConsoleState(this);
     private final ServerOps serverOps = new ServerOps(this);
     /** Services' names and servers' weights as the file last read gives them (the console; restore after a quiesce). */
-    private volatile DirectorConfig fileConfig;
+    private volatile FileView fileView;
+
+    private record ServerKey(org.jvs.core.model.ServiceKey service, org.jvs.core.model.IpAddr address, int port) {
+    }
+
+    /** Looked up for every server each second the console is open: made once per file read, not searched each time. */
+    private record FileView(java.util.Map<org.jvs.core.model.ServiceKey, String> names, java.util.Map<ServerKey, Integer> weights) {
+        static FileView of(DirectorConfig c) {
+            java.util.Map<org.jvs.core.model.ServiceKey, String> names = new java.util.HashMap<>();
+            java.util.Map<ServerKey, Integer> weights = new java.util.HashMap<>();
+            for (DirectorConfig.Service s : c.services()) {
+                if (s.name() != null) {
+                    names.put(s.spec().key(), s.name());
+                }
+                for (var d : s.dests()) {
+                    weights.put(new ServerKey(s.spec().key(), d.address(), d.port()), d.weight());
+                }
+            }
+            return new FileView(java.util.Map.copyOf(names), java.util.Map.copyOf(weights));
+        }
+    }
     private final Failover failover;
     private final long startedMillis = System.currentTimeMillis();
     private volatile boolean closed;
@@ -66,7 +86,7 @@ public final class Director implements AutoCloseable {
         this.configFile = configFile;
         DirectorConfig config = load(configFile);
         ConfigApplier.validate(config);
-        fileConfig = config;
+        fileView = FileView.of(config);
         http = httpSettings(config);
         perSource = perSourceLimits(config);
         packetMarks = config.packet() == null ? java.util.List.of() : config.packet().marks();
@@ -302,26 +322,12 @@ public final class Director implements AutoCloseable {
 
     /** The service's {@code name:} in the file last read, or null. */
     String serviceName(org.jvs.core.model.ServiceKey key) {
-        for (DirectorConfig.Service s : fileConfig.services()) {
-            if (s.spec().key().equals(key)) {
-                return s.name();
-            }
-        }
-        return null;
+        return fileView.names().get(key);
     }
 
     /** The server's weight in the file last read; 1 (ipvsadm's default) for a server the file does not have. */
     int fileWeight(org.jvs.core.model.ServiceKey key, org.jvs.core.model.IpAddr address, int port) {
-        for (DirectorConfig.Service s : fileConfig.services()) {
-            if (s.spec().key().equals(key)) {
-                for (var d : s.dests()) {
-                    if (d.address().equals(address) && d.port() == port) {
-                        return d.weight();
-                    }
-                }
-            }
-        }
-        return 1;
+        return fileView.weights().getOrDefault(new ServerKey(key, address, port), 1);
     }
 
     /** The console's port, or -1 without a {@code console:} section (tests bind port 0). */
@@ -363,7 +369,7 @@ public final class Director implements AutoCloseable {
         ConfigApplier.validate(config); // the whole file, before health checks leave servers out of it
         org.jvs.director.api.ApiTls nextApiTls = checkApi(config);
         org.jvs.director.api.ApiTls nextConsoleTls = checkConsole(config);
-        fileConfig = config;
+        fileView = FileView.of(config);
         http = httpSettings(config);
         java.util.Map<org.jvs.core.model.ServiceKey, Integer> oldLimits = perSource;
         perSource = perSourceLimits(config);
@@ -432,10 +438,7 @@ public final class Director implements AutoCloseable {
      */
     private List<String> apiNotes(DirectorConfig.Api next, org.jvs.director.api.ApiTls nextTls) {
         List<String> lines = new java.util.ArrayList<>();
-        if (!java.util.Objects.equals(next.listen(), apiConfig.listen())) {
-            lines.add("api: listen " + (next.listen() == null ? "none" : next.listen()) + " takes effect at restart (running with "
-                    + (apiConfig.listen() == null ? "none" : apiConfig.listen()) + ")");
-        }
+        listenNote("api", next.listen(), apiConfig.listen(), lines);
         if (httpsApi == null) {
             return lines;
         }
@@ -455,6 +458,14 @@ public final class Director implements AutoCloseable {
             apiConfig = next;
         }
         return lines;
+    }
+
+    /** A listener's address is bound at start: a reload that moves it says it waits for a restart. */
+    private static void listenNote(String section, String next, String running, List<String> lines) {
+        if (!java.util.Objects.equals(next, running)) {
+            lines.add(section + ": listen " + (next == null ? "none" : next) + " takes effect at restart (running with "
+                    + (running == null ? "none" : running) + ")");
+        }
     }
 
     private static String names(List<org.jvs.director.api.ApiToken> tokens) {
@@ -482,10 +493,7 @@ public final class Director implements AutoCloseable {
      */
     private List<String> consoleNotes(DirectorConfig.Console next, org.jvs.director.api.ApiTls nextTls) {
         List<String> lines = new java.util.ArrayList<>();
-        if (!java.util.Objects.equals(next.listen(), consoleConfig.listen())) {
-            lines.add("console: listen " + (next.listen() == null ? "none" : next.listen()) + " takes effect at restart (running with "
-                    + (consoleConfig.listen() == null ? "none" : consoleConfig.listen()) + ")");
-        }
+        listenNote("console", next.listen(), consoleConfig.listen(), lines);
         if (console == null) {
             return lines;
         }

@@ -38,7 +38,11 @@ final class ServerOps {
     }
 
     private Target target(String body) {
-        if (!(Json.parse(body) instanceof Map<?, ?> m) || !(m.get("service") instanceof String s) || !(m.get("server") instanceof String d)) {
+        return target(Json.parse(body));
+    }
+
+    private Target target(Object json) {
+        if (!(json instanceof Map<?, ?> m) || !(m.get("service") instanceof String s) || !(m.get("server") instanceof String d)) {
             throw new IllegalArgumentException("expected {\"service\": \"tcp 10.0.0.1:80\", \"server\": \"10.0.0.2:80\"} (names as in GET /v1/snapshot)");
         }
         Service service = director.loadBalancer().services().stream().filter(x -> x.key().toString().equals(s)).findFirst()
@@ -90,8 +94,9 @@ final class ServerOps {
      * kept (jvsadm -e must repeat the forwarding method, or ipvsadm's rule makes it -g).
      */
     Response weight(String body, org.jvs.director.api.Caller caller) {
-        Target t = target(body);
-        if (!(Json.parse(body) instanceof Map<?, ?> m) || !(m.get("weight") instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+        Object json = Json.parse(body);
+        Target t = target(json);
+        if (!(json instanceof Map<?, ?> m) || !(m.get("weight") instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
             throw new IllegalArgumentException("expected \"weight\": a whole number 0.." + DestSpec.MAX_WEIGHT);
         }
         long w = n.longValue();

@@ -15,28 +15,12 @@ public final class TokenMain {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        String name = null;
-        boolean readOnly = false;
-        for (String a : args) {
-            switch (a) {
-                case "--read-only" -> readOnly = true;
-                case "-h", "--help" -> {
-                    out.println("usage: bin/jvs token NAME [--read-only]");
-                    return 0;
-                }
-                default -> {
-                    if (a.startsWith("-") || name != null) {
-                        err.println("jvs token: unexpected '" + a + "' (usage: bin/jvs token NAME [--read-only])");
-                        return 2;
-                    }
-                    name = a;
-                }
-            }
+        NameArgs a = NameArgs.parse("token", "", "name the token, e.g. bin/jvs token grafana --read-only", args, out, err);
+        if (a.exit() >= 0) {
+            return a.exit();
         }
-        if (name == null) {
-            err.println("jvs token: name the token, e.g. bin/jvs token grafana --read-only (the name appears in the audit log)");
-            return 2;
-        }
+        String name = a.name();
+        boolean readOnly = a.readOnly();
         String token = ApiToken.generate();
         ApiToken entry;
         try {

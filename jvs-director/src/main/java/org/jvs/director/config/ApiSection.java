@@ -28,14 +28,7 @@ final class ApiSection {
 
     static DirectorConfig.Api parse(Path file, Y y) {
         Map<String, Y> m = y.mapping(Set.of("listen", "tls", "state_dir", "tokens"));
-        if (!m.containsKey("listen")) {
-            y.fail("needs 'listen: host:port' (e.g. 0.0.0.0:9443)");
-        }
-        String listen = YamlConfigLoader.hostPort(m.get("listen"), "0.0.0.0:9443");
-        Path[] tls = m.containsKey("tls") ? YamlConfigLoader.tlsPair(m.get("tls"), "; leave 'tls' out for a self-signed pair")
-                : new Path[2];
-        Path parent = file.toAbsolutePath().getParent();
-        Path state = m.containsKey("state_dir") ? parent.resolve(m.get("state_dir").string()) : defaultStateDir(parent);
+        Listener l = listener(file, y, m, "0.0.0.0:9443");
         if (!m.containsKey("tokens")) {
             y.fail("needs 'tokens': every request must carry one (make one with: bin/jvs token NAME)");
         }
@@ -55,7 +48,27 @@ final class ApiSection {
         if (tokens.isEmpty()) {
             m.get("tokens").fail("needs at least one token (make one with: bin/jvs token NAME)");
         }
-        return y.build(() -> new DirectorConfig.Api(listen, tls[0], tls[1], state, tokens));
+        return y.build(() -> new DirectorConfig.Api(l.listen(), l.certificate(), l.key(), l.stateDir(), tokens));
+    }
+
+    /** What an operator's HTTPS listener ({@code api:}, {@code console:}) says of where and with what it listens. */
+    record Listener(String listen, Path certificate, Path key, Path stateDir) {
+    }
+
+    /**
+     * {@code listen} (required), {@code tls: {certificate, key}} (absent: self-signed) and {@code state_dir}
+     * (relative to the file's directory; default {@link #defaultStateDir}) of a section already read as {@code m}.
+     */
+    static Listener listener(Path file, Y y, Map<String, Y> m, String example) {
+        if (!m.containsKey("listen")) {
+            y.fail("needs 'listen: host:port' (e.g. " + example + ")");
+        }
+        String listen = YamlConfigLoader.hostPort(m.get("listen"), example);
+        Path[] tls = m.containsKey("tls") ? YamlConfigLoader.tlsPair(m.get("tls"), "; leave 'tls' out for a self-signed pair")
+                : new Path[2];
+        Path parent = file.toAbsolutePath().getParent();
+        Path state = m.containsKey("state_dir") ? parent.resolve(m.get("state_dir").string()) : defaultStateDir(parent);
+        return new Listener(listen, tls[0], tls[1], state);
     }
 
     /**

@@ -30,14 +30,7 @@ final class ConsoleSection {
 
     static DirectorConfig.Console parse(Path file, Y y) {
         Map<String, Y> m = y.mapping(Set.of("listen", "tls", "state_dir", "idle_timeout", "users"));
-        if (!m.containsKey("listen")) {
-            y.fail("needs 'listen: host:port' (e.g. 127.0.0.1:9444)");
-        }
-        String listen = YamlConfigLoader.hostPort(m.get("listen"), "127.0.0.1:9444");
-        Path[] tls = m.containsKey("tls") ? YamlConfigLoader.tlsPair(m.get("tls"), "; leave 'tls' out for a self-signed pair")
-                : new Path[2];
-        Path parent = file.toAbsolutePath().getParent();
-        Path state = m.containsKey("state_dir") ? parent.resolve(m.get("state_dir").string()) : ApiSection.defaultStateDir(parent);
+        ApiSection.Listener l = ApiSection.listener(file, y, m, "127.0.0.1:9444");
         Duration idle = DirectorConfig.Console.DEFAULT_IDLE;
         if (m.containsKey("idle_timeout")) {
             idle = m.get("idle_timeout").duration();
@@ -61,7 +54,7 @@ final class ConsoleSection {
             m.get("users").fail("needs at least one user (make an entry with: bin/jvs passwd NAME)");
         }
         Duration idleTimeout = idle;
-        return y.build(() -> new DirectorConfig.Console(listen, tls[0], tls[1], state, idleTimeout, users));
+        return y.build(() -> new DirectorConfig.Console(l.listen(), l.certificate(), l.key(), l.stateDir(), idleTimeout, users));
     }
 
     private static ConsoleUser user(Y y) {

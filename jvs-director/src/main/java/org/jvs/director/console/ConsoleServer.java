@@ -65,7 +65,7 @@ public final class ConsoleServer implements AutoCloseable {
     private final ControlServer.Handler api;
     private final LiveState state;
     /** The page's files, as text and gzipped once at start (uPlot's 51 kB go as 23 kB). */
-    private record StaticFile(String type, String text, byte[] gzip) {
+    private record StaticFile(String type, byte[] text, byte[] gzip) {
     }
 
     private final Map<String, StaticFile> files = new LinkedHashMap<>();
@@ -98,7 +98,7 @@ public final class ConsoleServer implements AutoCloseable {
                 try (var gz = new java.util.zip.GZIPOutputStream(z)) {
                     gz.write(raw);
                 }
-                files.put(f, new StaticFile(contentType(f), new String(raw, StandardCharsets.UTF_8), z.toByteArray()));
+                files.put(f, new StaticFile(contentType(f), raw, z.toByteArray()));
             }
         }
         this.history = new History(state);
@@ -167,18 +167,21 @@ public final class ConsoleServer implements AutoCloseable {
                 keepAlive = n < MAX_REQUESTS_PER_CONNECTION && !head.headers().containsKey("content-length")
                         && !head.headers().containsKey("transfer-encoding")
                         && !"close".equalsIgnoreCase(head.headers().getOrDefault("connection", ""));
-                StaticFile file = head.method().equals("GET") ? files.get(STATIC.getOrDefault(pathOf(head), "")) : null;
-                if (file != null && head.headers().getOrDefault("accept-encoding", "").contains("gzip")) {
+                StaticFile file = files.get(STATIC.getOrDefault(pathOf(head), ""));
+                if (file != null && head.method().equals("GET")) {
+                    boolean gzip = head.headers().getOrDefault("accept-encoding", "").contains("gzip");
                     Map<String, String> h = new LinkedHashMap<>(SECURITY_HEADERS);
-                    h.put("Content-Encoding", "gzip");
+                    if (gzip) {
+                        h.put("Content-Encoding", "gzip");
+                    }
                     h.put("Vary", "Accept-Encoding");
-                    ControlServer.write(out, 200, file.type(), h, file.gzip(), keepAlive);
+                    ControlServer.write(out, 200, file.type(), h, gzip ? file.gzip() : file.text(), keepAlive);
                     if (!keepAlive) {
                         return;
                     }
                     continue;
                 }
-                r = route(head, in, out, peer, deadline);
+                r = file != null ? Response.error(405, pathOf(head) + " takes GET") : route(head, in, out, peer, deadline);
                 if (r == null) {
                     return; // an event stream, answered and ended by events()
                 }
@@ -203,14 +206,6 @@ public final class ConsoleServer implements AutoCloseable {
             throws IOException, ControlServer.BadRequest {
         int q = head.path().indexOf('?');
         String path = q < 0 ? head.path() : head.path().substring(0, q);
-        String file = STATIC.get(path.equals("/index.html") ? "/" : path);
-        if (file != null) {
-            if (!head.method().equals("GET")) {
-                return Response.error(405, path + " takes GET");
-            }
-            StaticFile f = files.get(file == null ? "index.html" : file);
-            return new Response(200, f.type(), f.text(), Map.of("Vary", "Accept-Encoding"));
-        }
         if (path.equals("/login")) {
             if (!head.method().equals("POST")) {
                 return Response.error(405, "/login takes POST");

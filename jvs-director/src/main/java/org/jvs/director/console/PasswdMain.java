@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.jvs.director.api.NameArgs;
 
 /**
  * {@code bin/jvs passwd NAME [--read-only]}: asks for a console password (twice, without echo, on a terminal;
@@ -21,43 +22,22 @@ public final class PasswdMain {
     }
 
     /** The command line, read before any password is asked for; {@code exit} >= 0 ends there. */
-    record Args(String name, boolean readOnly, int exit) {
-    }
-
-    static Args parse(String[] args, PrintStream out, PrintStream err) {
-        String name = null;
-        boolean readOnly = false;
-        for (String a : args) {
-            switch (a) {
-                case "--read-only" -> readOnly = true;
-                case "-h", "--help" -> {
-                    out.println("usage: bin/jvs passwd NAME [--read-only]   (the password from the terminal, or one line of standard input)");
-                    return new Args(null, false, 0);
-                }
-                default -> {
-                    if (a.startsWith("-") || name != null) {
-                        err.println("jvs passwd: unexpected '" + a + "' (usage: bin/jvs passwd NAME [--read-only])");
-                        return new Args(null, false, 2);
-                    }
-                    name = a;
-                }
-            }
-        }
-        if (name == null) {
-            err.println("jvs passwd: name the user, e.g. bin/jvs passwd alice (the name appears in the audit log)");
-            return new Args(null, false, 2);
+    static NameArgs parse(String[] args, PrintStream out, PrintStream err) {
+        NameArgs a = NameArgs.parse("passwd", "   (the password from the terminal, or one line of standard input)", "name the user, e.g. bin/jvs passwd alice", args, out, err);
+        if (a.exit() >= 0) {
+            return a;
         }
         try {
-            ConsoleUser.checkName(name);
+            ConsoleUser.checkName(a.name());
         } catch (IllegalArgumentException e) {
             err.println("jvs passwd: " + e.getMessage());
-            return new Args(null, false, 2);
+            return new NameArgs(null, false, 2);
         }
-        return new Args(name, readOnly, -1);
+        return a;
     }
 
     public static void main(String[] args) throws IOException {
-        Args a = parse(args, System.out, System.err);
+        NameArgs a = parse(args, System.out, System.err);
         if (a.exit() >= 0) {
             System.exit(a.exit());
         }
@@ -84,7 +64,7 @@ public final class PasswdMain {
 
     static int run(String[] args, char[] password, PrintStream out, PrintStream err) {
         try {
-            Args a = parse(args, out, err);
+            NameArgs a = parse(args, out, err);
             if (a.exit() >= 0) {
                 return a.exit();
             }
